@@ -1,0 +1,112 @@
+"""People and roles: the one place that says who is what.
+
+A role is a Django group. Four exist (created by smarketing's data migration):
+Marketing, Sales, Sales manager and Admin. A superuser counts as Admin. Views check
+roles with `role_required`; templates read `roles` from the navigation context
+processor. Model permissions per role (used by the Django admin) are declared in
+ROLE_PERMISSIONS and re-applied after every migrate, so a model added by a later
+migration gets its role permissions without a hand-written data migration.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+MARKETING = "Marketing"
+SALES = "Sales"
+SALES_MANAGER = "Sales manager"
+ADMIN = "Admin"
+ALL_ROLES = (MARKETING, SALES, SALES_MANAGER, ADMIN)
+
+# "app_label.model": actions. Admin gets every permission of every model.
+ROLE_PERMISSIONS = {
+    MARKETING: {
+        "messaging.persona": ("add", "change", "delete", "view"),
+        "messaging.message": ("add", "change", "delete", "view"),
+        "messaging.messageversion": ("add", "change", "view"),
+        "leads.team": ("view",),
+    },
+    SALES: {
+        "messaging.persona": ("view",),
+        "messaging.message": ("view",),
+        "messaging.messageversion": ("view",),
+        "leads.team": ("view",),
+    },
+    SALES_MANAGER: {
+        "messaging.persona": ("view",),
+        "messaging.message": ("view",),
+        "messaging.messageversion": ("view",),
+        "leads.team": ("view", "change"),
+        "leads.teammembership": ("add", "change", "delete", "view"),
+    },
+}
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role names, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_smarketing_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(ADMIN)
+        cached = frozenset(names & set(ALL_ROLES))
+        user._smarketing_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    """True when the user holds one of `roles`; Admin may do everything."""
+    held = roles_of(user)
+    return ADMIN in held or bool(held & set(roles))
+
+
+def role_required(*roles: str):
+    """View decorator: 403 unless the logged-in user holds one of `roles` (or Admin)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def sync_role_permissions(apps=None) -> None:
+    """Create the role groups and give each exactly the permissions declared above.
+
+    Takes the (historical) app registry so that the data migration can call it.
+    """
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ALL_ROLES}
+    groups[ADMIN].permissions.set(Permission.objects.all())
+    for role, grants in ROLE_PERMISSIONS.items():
+        wanted = []
+        for model_key, actions in grants.items():
+            app_label, model = model_key.split(".")
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted.extend(
+                Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename__in=codenames,
+                )
+            )
+        groups[role].permissions.set(wanted)
+
+
+def sync_role_permissions_after_migrate(sender, **kwargs) -> None:
+    # Permissions of new models are created by auth's own post_migrate handler,
+    # which runs before ours because auth is installed before smarketing.
+    sync_role_permissions()

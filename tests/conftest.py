@@ -1,0 +1,99 @@
+"""Named personas, so that a test reads like its story: "rep_b cannot see rep_a's notes".
+
+team A (manager_a, rep_a) and team B (manager_b, rep_b); a marketer; an admin.
+Every persona's password is PASSWORD.
+"""
+
+import pytest
+
+from smarketing import roles
+
+from .factories import TeamFactory, UserFactory, make_salesperson
+
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture
+def marketer(db):
+    return UserFactory(username="marketer", first_name="Maria", role=roles.MARKETING)
+
+
+@pytest.fixture
+def marketer_2(db):
+    return UserFactory(username="marketer2", first_name="Marcus", role=roles.MARKETING)
+
+
+@pytest.fixture
+def team_a(db):
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def team_b(db):
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def manager_a(team_a):
+    user = UserFactory(username="manager_a", first_name="Nora", role=roles.SALES_MANAGER)
+    team_a.manager = user
+    team_a.save()
+    return user
+
+
+@pytest.fixture
+def manager_b(team_b):
+    user = UserFactory(username="manager_b", first_name="Sam", role=roles.SALES_MANAGER)
+    team_b.manager = user
+    team_b.save()
+    return user
+
+
+@pytest.fixture
+def rep_a(team_a):
+    return make_salesperson("rep_a", team_a)
+
+
+@pytest.fixture
+def rep_b(team_b):
+    return make_salesperson("rep_b", team_b)
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(
+        username="admin", first_name="Ada", is_staff=True, is_superuser=True, role=roles.ADMIN
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a persona: client_for(rep_a).get(...)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker process consuming from Redis; the test's tasks are not eager."""
+    from django.db import connection
+
+    from smarketing.celery import app
+
+    from .worker import start_worker, stop_worker
+
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs REDIS_URL and PostgreSQL (the CI's second run has both)")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    worker = start_worker(connection.settings_dict)
+    try:
+        yield worker
+    finally:
+        app.conf.task_always_eager = previous
+        stop_worker(worker)

@@ -1,0 +1,27 @@
+"""Test settings: the real settings plus fast hashing, in-memory email and eager tasks.
+
+The suite runs twice in CI: embedded (no environment) and with DATABASE_URL and
+REDIS_URL set, where the cache is Redis and `worker` tests start a real Celery worker.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+from smarketing.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run in-process after commit; `worker` tests switch this off for themselves.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The live server for browser tests speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+if "CACHES" in globals() and REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = "smarketing-tests"  # noqa: F405
