@@ -4,7 +4,11 @@ from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
 
 # (label, url name, roles that see it). Each feature adds its own entries here so that
 # the navigation shows each role only what it may use.
-NAVIGATION = (("Home", "home", None),)
+NAVIGATION = (
+    ("Home", "home", None),
+    ("Messages", "messaging:message_library", None),
+    ("Personas", "messaging:persona_list", (MARKETING,)),
+)
 
 
 def navigation(request):

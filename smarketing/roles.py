@@ -24,6 +24,8 @@ ROLE_PERMISSIONS = {
         "messaging.persona": ("add", "change", "delete", "view"),
         "messaging.message": ("add", "change", "delete", "view"),
         "messaging.messageversion": ("add", "change", "view"),
+        "messaging.tag": ("add", "change", "delete", "view"),
+        "messaging.passage": ("view",),
         "leads.team": ("view",),
     },
     SALES: {

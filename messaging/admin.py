@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from .models import Message, MessageVersion, Passage, Persona, Tag
+
+
+@admin.register(Persona)
+class PersonaAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "created_at"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class MessageVersionInline(admin.TabularInline):
+    model = MessageVersion
+    fields = ["number", "status", "change_summary", "author", "published_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # Versions are written through the editor so that the publishing rules hold.
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "stage", "owner", "live_version", "updated_at"]
+    list_filter = ["kind", "stage", "personas", "tags", "owner"]
+    search_fields = ["title", "live_version__body"]
+    autocomplete_fields = ["owner", "personas", "tags"]
+    list_select_related = ["owner", "live_version"]
+    readonly_fields = ["live_version", "created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+    inlines = [MessageVersionInline]
+
+
+class PassageInline(admin.TabularInline):
+    model = Passage
+    fields = ["position", "key", "kind", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessageVersion)
+class MessageVersionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "origin", "author", "published_at", "retired_at"]
+    list_filter = ["status", "origin", "message__kind"]
+    search_fields = ["message__title", "body", "change_summary"]
+    list_select_related = ["message", "author"]
+    readonly_fields = [
+        "message", "number", "body", "body_html", "status", "origin", "based_on", "author",
+        "published_by", "revision", "created_at", "updated_at", "published_at", "retired_at",
+    ]  # fmt: skip
+    fields = ["change_summary", *readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Admin reads versions; the text and the history are written by the editor.
+        return ["change_summary", *self.readonly_fields]
+
+    inlines = [PassageInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Published versions are kept forever; drafts are discarded from the editor.
+        return False

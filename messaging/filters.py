@@ -1,0 +1,57 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from smarketing.roles import MARKETING
+
+from .models import Message, Persona, Stage, Tag
+
+STATUS_CHOICES = [("live", "Live"), ("draft", "Has a draft"), ("retired", "Retired")]
+SALES_STATUS_CHOICES = [("live", "Live"), ("retired", "Retired")]
+
+
+class MessageFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=Message.Kind.choices, empty_label="Any kind")
+    persona = django_filters.ModelChoiceFilter(
+        field_name="personas", queryset=Persona.objects.all(), empty_label="Any persona"
+    )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(groups__name=MARKETING).order_by("first_name"),
+        empty_label="Anyone",
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags", queryset=Tag.objects.all(), empty_label="Any tag"
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("title", "title"), ("updated_at", "updated"), ("kind", "kind")),
+        field_labels={"title": "Title", "updated_at": "Last change", "kind": "Kind"},
+        empty_label="Recently changed",
+    )
+
+    class Meta:
+        model = Message
+        fields = ["q", "kind", "persona", "stage", "status", "owner", "tag"]
+
+    def __init__(self, *args, sales_view=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": "Title or live text"}
+        )
+        if sales_view:
+            self.form.fields["status"].choices = [("", "Any status"), *SALES_STATUS_CHOICES]
+            del self.form.fields["owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(live_version__body__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)

@@ -1,0 +1,97 @@
+"""The reads that messaging pages need, each a fixed number of queries."""
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+
+from smarketing.roles import MARKETING, has_role
+
+from .diff import compare_passages
+from .filters import MessageFilter
+from .models import Message, MessageVersion, Passage, Persona
+
+
+def can_see_drafts(user) -> bool:
+    return has_role(user, MARKETING)
+
+
+def message_library(*, user, data) -> MessageFilter:
+    """The filtered, sorted message list for the library page.
+
+    Sales and managers see only messages that have been published; drafts are
+    marketing's work in progress.
+    """
+    queryset = (
+        Message.objects.select_related("owner", "live_version")
+        .prefetch_related("personas", "tags")
+        .annotate(
+            has_draft=Exists(
+                MessageVersion.objects.filter(
+                    message=OuterRef("pk"), status=MessageVersion.Status.DRAFT
+                )
+            )
+        )
+    )
+    sales_view = not can_see_drafts(user)
+    if sales_view:
+        queryset = queryset.visible_to_sales()
+    filterset = MessageFilter(data or None, queryset=queryset, sales_view=sales_view)
+    return filterset
+
+
+def versions_visible_to(user, message: Message):
+    versions = message.versions.select_related("author", "published_by")
+    if not can_see_drafts(user):
+        versions = versions.readable_by_sales()
+    return versions.order_by("-number")
+
+
+def message_detail(*, user, pk: int) -> tuple[Message, list[MessageVersion]]:
+    """A message with its visible versions (newest first), or 404."""
+    message = (
+        Message.objects.select_related("owner", "live_version__published_by")
+        .prefetch_related("personas", "tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    versions = list(versions_visible_to(user, message))
+    if not versions:
+        # Sales asking for a message that was never published: it does not exist for them.
+        raise Http404("No such message.")
+    return message, versions
+
+
+def version_for(*, user, message_pk: int, number: int) -> MessageVersion:
+    """One version a user may read (drafts only for marketing), or 404."""
+    queryset = MessageVersion.objects.select_related(
+        "message", "author", "published_by", "based_on"
+    ).prefetch_related(Prefetch("passages", queryset=Passage.objects.order_by("position")))
+    if not can_see_drafts(user):
+        queryset = queryset.readable_by_sales()
+    version = queryset.filter(message_id=message_pk, number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def draft_of(*, message_pk: int) -> MessageVersion:
+    draft = (
+        MessageVersion.objects.select_related("message", "based_on", "author")
+        .filter(message_id=message_pk, status=MessageVersion.Status.DRAFT)
+        .first()
+    )
+    if draft is None:
+        raise Http404("This message has no draft.")
+    return draft
+
+
+def version_compare(*, user, message_pk: int, a: int, b: int):
+    """Passage-aligned differences between any two readable versions of a message."""
+    old = version_for(user=user, message_pk=message_pk, number=a)
+    new = version_for(user=user, message_pk=message_pk, number=b)
+    return old, new, compare_passages(list(old.passages.all()), list(new.passages.all()))
+
+
+def personas_list():
+    return Persona.objects.all()

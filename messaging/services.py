@@ -1,0 +1,276 @@
+"""Every write of the messaging app that carries a rule.
+
+Who may do what: Marketing (and Admin) create, edit, publish and retire; sales never
+writes here. Each service checks the role first, then locks the message row so that
+two marketers acting at once are serialised: the second sees the first's result.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.dispatch import Signal
+from django.utils import timezone
+
+from smarketing.roles import MARKETING, has_role
+
+from .models import Message, MessageVersion, Passage
+from .passages import KeyedBlock, assign_keys, split_passages
+from .rendering import render_markdown
+
+# Sent after the commit that makes a version live: feedback tells the salespeople
+# whose wording it carries. Arguments: version, previous (the version it replaced).
+version_published = Signal()
+
+
+class DraftConflict(Exception):
+    """A save was based on an older revision of the draft than the stored one."""
+
+    def __init__(self, version: MessageVersion):
+        super().__init__("Another marketer saved this draft after you opened it.")
+        self.version = version
+
+
+class DraftExists(Exception):
+    """A message has one draft at a time; a second one would fork the next version."""
+
+    def __init__(self, draft: MessageVersion):
+        super().__init__(f"v{draft.number} is already a draft of this message.")
+        self.draft = draft
+
+
+def _require_marketing(user) -> None:
+    if not has_role(user, MARKETING):
+        raise PermissionDenied("Only marketing can change messages.")
+
+
+def _lock_message(message: Message) -> Message:
+    return Message.objects.select_for_update().get(pk=message.pk)
+
+
+def passages_rebuild(*, version: MessageVersion, previous: list[KeyedBlock]) -> list[Passage]:
+    """Store the version's passages, keys inherited from `previous` (see passages.py)."""
+    keyed = assign_keys(split_passages(version.body), previous)
+    version.passages.all().delete()
+    return Passage.objects.bulk_create(
+        Passage(version=version, key=b.key, position=i, kind=b.kind, text=b.text)
+        for i, b in enumerate(keyed)
+    )
+
+
+def _keyed(version: MessageVersion | None) -> list[KeyedBlock]:
+    if version is None:
+        return []
+    return [KeyedBlock(p.key, p.kind, p.text) for p in version.passages.all()]
+
+
+def _create_version(*, message, user, body, based_on, origin, change_summary=""):
+    number = (message.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = MessageVersion(
+        message=message,
+        number=number,
+        body=body,
+        body_html=render_markdown(body),
+        based_on=based_on,
+        origin=origin,
+        author=user,
+        change_summary=change_summary,
+    )
+    version.full_clean(exclude=["message", "author"])
+    version.save()
+    passages_rebuild(version=version, previous=_keyed(based_on))
+    return version
+
+
+@transaction.atomic
+def message_create(
+    *, user, title, kind, stage, body="", personas=(), tags=(), owner=None
+) -> Message:
+    """A new message with its first draft (v1), owned by the marketer who wrote it."""
+    _require_marketing(user)
+    message = Message(title=title, kind=kind, stage=stage, owner=owner or user)
+    message.full_clean()
+    message.save()
+    message.personas.set(personas)
+    message.tags.set(tags)
+    _create_version(
+        message=message, user=user, body=body, based_on=None, origin=MessageVersion.Origin.TYPED
+    )
+    return message
+
+
+@transaction.atomic
+def message_update(*, message, user, **fields) -> Message:
+    """Change a message's title, kind, stage, owner, personas or tags."""
+    _require_marketing(user)
+    message = _lock_message(message)
+    personas = fields.pop("personas", None)
+    tags = fields.pop("tags", None)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.full_clean()
+    message.save()
+    if personas is not None:
+        message.personas.set(personas)
+    if tags is not None:
+        message.tags.set(tags)
+    return message
+
+
+@transaction.atomic
+def draft_create(
+    *, message, user, from_version: MessageVersion | None = None, body: str | None = None
+) -> MessageVersion:
+    """Open the next draft of a message.
+
+    Based on the live version by default (or the latest version when none is live); with
+    `from_version`, an older version is restored as the new draft. Refused while another
+    draft exists: one draft at a time keeps the next version's history linear.
+    """
+    _require_marketing(user)
+    message = _lock_message(message)
+    existing = message.versions.filter(status=MessageVersion.Status.DRAFT).first()
+    if existing is not None:
+        raise DraftExists(existing)
+    if from_version is not None:
+        if from_version.message_id != message.pk:
+            raise ValidationError("That version belongs to another message.")
+        base, origin = from_version, MessageVersion.Origin.RESTORED
+        summary = f"Restored from v{from_version.number}"
+    else:
+        base = message.live_version or message.versions.order_by("-number").first()
+        origin, summary = MessageVersion.Origin.TYPED, ""
+    if body is None:
+        body = base.body if base is not None else ""
+    return _create_version(
+        message=message,
+        user=user,
+        body=body,
+        based_on=base,
+        origin=origin,
+        change_summary=summary,
+    )
+
+
+@transaction.atomic
+def draft_save(
+    *, version: MessageVersion, user, body: str, revision: int, change_summary=None
+) -> MessageVersion:
+    """Save a draft's text, refusing a save based on a stale revision.
+
+    The editor sends the revision it loaded; when another marketer saved in between,
+    DraftConflict carries the stored draft so the page can show what they changed.
+    Nothing is overwritten silently.
+    """
+    _require_marketing(user)
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_draft:
+        raise ValidationError("This version has been published; open a new draft to edit it.")
+    if int(revision) != locked.revision:
+        raise DraftConflict(locked)
+    if body == locked.body and (change_summary is None or change_summary == locked.change_summary):
+        return locked
+    previous = _keyed(locked)
+    # Passages of the base that the draft dropped stay candidates, so an undo that
+    # brings a passage back also brings back its key.
+    draft_keys = {block.key for block in previous}
+    previous += [b for b in _keyed(locked.based_on) if b.key not in draft_keys]
+    locked.body = body
+    locked.body_html = render_markdown(body)
+    if change_summary is not None:
+        locked.change_summary = change_summary
+    locked.revision += 1
+    locked.full_clean(exclude=["message", "author"])
+    locked.save()
+    passages_rebuild(version=locked, previous=previous)
+    return locked
+
+
+@transaction.atomic
+def draft_discard(*, version: MessageVersion, user) -> None:
+    """Delete a draft. Published versions are kept forever and cannot be discarded."""
+    _require_marketing(user)
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_draft:
+        raise ValidationError("Only a draft can be discarded; published versions are kept.")
+    locked.delete()
+
+
+@transaction.atomic
+def version_publish(*, version: MessageVersion, user, change_summary: str) -> MessageVersion:
+    """Make a draft the live version of its message.
+
+    The previous live version is retired in the same transaction; the message row is
+    locked first, so two marketers publishing at once leave exactly one live version
+    (the second is told the draft was already published). A change summary is required:
+    it is the "why" of the version history.
+    """
+    _require_marketing(user)
+    summary = (change_summary or "").strip()
+    if not summary:
+        raise ValidationError({"change_summary": "Say what changed and why."})
+    message = _lock_message(version.message)
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_draft:
+        raise ValidationError(f"v{locked.number} has already been published.")
+    if not locked.body.strip():
+        raise ValidationError("An empty draft cannot be published.")
+    now = timezone.now()
+    previous = message.live_version
+    if previous is not None:
+        previous.status = MessageVersion.Status.RETIRED
+        previous.retired_at = now
+        previous.save(update_fields=["status", "retired_at", "updated_at"])
+    locked.status = MessageVersion.Status.LIVE
+    locked.published_at = now
+    locked.published_by = user
+    locked.change_summary = summary[:300]
+    locked.full_clean(exclude=["message", "author"])
+    locked.save()
+    message.live_version = locked
+    message.save(update_fields=["live_version", "updated_at"])
+    transaction.on_commit(
+        lambda: version_published.send(sender=MessageVersion, version=locked, previous=previous)
+    )
+    return locked
+
+
+@transaction.atomic
+def version_retire(*, version: MessageVersion, user) -> MessageVersion:
+    """Take the live version out of use; the message has no live version until the next
+    publish. Its text is kept and stays readable."""
+    _require_marketing(user)
+    message = _lock_message(version.message)
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.status != MessageVersion.Status.LIVE:
+        raise ValidationError("Only the live version can be retired.")
+    locked.status = MessageVersion.Status.RETIRED
+    locked.retired_at = timezone.now()
+    locked.save(update_fields=["status", "retired_at", "updated_at"])
+    message.live_version = None
+    message.save(update_fields=["live_version", "updated_at"])
+    return locked
+
+
+def tags_from_names(names: list[str]) -> list:
+    """The Tag rows for these names, creating the missing ones (case-insensitive)."""
+    from .models import Tag
+
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def persona_save(*, user, persona=None, name: str, description: str = ""):
+    """Create or rename a persona; marketing defines the buyer types."""
+    from .models import Persona
+
+    _require_marketing(user)
+    persona = persona or Persona()
+    persona.name = name
+    persona.description = description
+    persona.full_clean()
+    persona.save()
+    return persona
