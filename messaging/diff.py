@@ -15,12 +15,20 @@ from django.utils.safestring import SafeString, mark_safe
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
 
+def _is_space(token: str) -> bool:
+    # White space must not anchor the alignment, or a rewritten phrase shows as a
+    # word salad of alternating deletions and insertions.
+    return token.isspace()
+
+
 def word_diff(old: str, new: str) -> SafeString:
     """HTML of `new` with words deleted from `old` in <del> and inserted ones in <ins>."""
     a = _WORDS.findall(old or "")
     b = _WORDS.findall(new or "")
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        _is_space, a, b, autojunk=False
+    ).get_opcodes():
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
             continue
@@ -40,6 +48,10 @@ class PassageChange:
     new_text: str
     old_position: int | None
     new_position: int | None
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.replace("_", " ")
 
     @property
     def html(self) -> SafeString:

@@ -15,23 +15,27 @@ class MessageFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=Message.Kind.choices, empty_label="Any kind")
     persona = django_filters.ModelChoiceFilter(
-        field_name="personas", queryset=Persona.objects.all(), empty_label="Any persona"
+        field_name="personas",
+        queryset=Persona.objects.all(),
+        empty_label="Any persona",
+        label="Persona",
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status"
+        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", label="Status"
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(groups__name=MARKETING).order_by("first_name"),
         empty_label="Anyone",
     )
     tag = django_filters.ModelChoiceFilter(
-        field_name="tags", queryset=Tag.objects.all(), empty_label="Any tag"
+        field_name="tags", queryset=Tag.objects.all(), empty_label="Any tag", label="Tag"
     )
     sort = django_filters.OrderingFilter(
         fields=(("title", "title"), ("updated_at", "updated"), ("kind", "kind")),
         field_labels={"title": "Title", "updated_at": "Last change", "kind": "Kind"},
         empty_label="Recently changed",
+        label="Sort by",
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from leads.models import Team, TeamMembership
+from messaging.demo import seed_messaging
 
 from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER
 
@@ -79,5 +80,6 @@ def seed_people(report: SeedReport, reset_passwords: bool = False) -> dict[str, 
 
 def seed_demo(reset_passwords: bool = False) -> SeedReport:
     report = SeedReport()
-    seed_people(report, reset_passwords=reset_passwords)
+    users = seed_people(report, reset_passwords=reset_passwords)
+    seed_messaging(report, users)
     return report
