@@ -293,6 +293,10 @@ def test_library_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("messaging:message_library"), {"sort": "title"})
     assert response.status_code == 200
+    published = Message.objects.filter(live_version__isnull=False).first()
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("messaging:message_detail", args=[published.pk]))
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("count", [2, 40])
