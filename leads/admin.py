@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from .models import Team, TeamMembership
+from .models import (
+    Account,
+    Attempt,
+    DisqualificationReason,
+    Handoff,
+    Lead,
+    LeadList,
+    Opportunity,
+    Play,
+    PlayStep,
+    SlaBreach,
+    SlaPolicy,
+    Team,
+    TeamMembership,
+)
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -31,3 +45,96 @@ class TeamMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
     autocomplete_fields = ["user", "team"]
     list_select_related = ["user", "team"]
+
+
+class PlayStepInline(admin.TabularInline):
+    model = PlayStep
+    extra = 1
+    autocomplete_fields = ["message"]
+
+
+@admin.register(Play)
+class PlayAdmin(admin.ModelAdmin):
+    list_display = ["name", "persona", "stage", "is_active", "created_at"]
+    list_filter = ["is_active", "stage", "persona"]
+    search_fields = ["name", "description"]
+    list_select_related = ["persona"]
+    inlines = [PlayStepInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source", "hours_to_first_touch", "min_attempts_before_disqualify"]
+    list_editable = ["hours_to_first_touch", "min_attempts_before_disqualify"]
+    list_display_links = ["__str__"]
+
+
+@admin.register(DisqualificationReason)
+class DisqualificationReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name"]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "industry", "size", "created_at"]
+    search_fields = ["name", "domain"]
+    list_filter = ["size", "industry"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    autocomplete_fields = ["salesperson"]
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "account", "status", "source", "owner", "created_at"]
+    list_filter = ["status", "source", "persona"]
+    search_fields = ["email", "first_name", "last_name", "account__name"]
+    autocomplete_fields = ["account", "owner", "lead_list", "play"]
+    list_select_related = ["account", "owner"]
+    readonly_fields = ["attempt_count", "first_touch_due_at", "next_step_due_at"]
+    inlines = [AttemptInline]
+
+
+@admin.register(LeadList)
+class LeadListAdmin(admin.ModelAdmin):
+    list_display = ["name", "source", "status", "total_rows", "imported_count", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "source"]
+    readonly_fields = [
+        "processed_rows",
+        "imported_count",
+        "duplicate_count",
+        "rejected_count",
+        "started_at",
+        "finished_at",
+    ]
+
+
+@admin.register(Handoff)
+class HandoffAdmin(admin.ModelAdmin):
+    list_display = ["lead", "from_user", "to_user", "team", "play", "status", "handed_off_at"]
+    list_filter = ["status", "team"]
+    list_select_related = ["lead", "from_user", "to_user", "team", "play"]
+    autocomplete_fields = ["lead", "from_user", "to_user", "accepted_by"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "amount", "currency", "stage", "expected_close", "closed_at"]
+    list_filter = ["stage", "currency"]
+    search_fields = ["name", "lead__email"]
+    autocomplete_fields = ["lead", "account", "owner"]
+    list_select_related = ["owner"]
+
+
+@admin.register(SlaBreach)
+class SlaBreachAdmin(admin.ModelAdmin):
+    list_display = ["lead", "salesperson", "team", "due_at", "notified_at", "resolved_at"]
+    list_filter = ["team"]
+    list_select_related = ["lead", "salesperson", "team"]
+    raw_id_fields = ["lead"]

@@ -1,5 +1,19 @@
+"""Leads: where a marketing lead must not disappear on its way to sales.
+
+Rules live in leads.services; this module holds fields, constraints and chainable
+querysets (`Lead.objects.for_user(user).overdue()`).
+"""
+
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from messaging.models import Stage
+from smarketing import roles
 
 
 class TeamQuerySet(models.QuerySet):
@@ -48,3 +62,535 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team}"
+
+
+class Account(models.Model):
+    """A company that leads work for. Imports match accounts by normalized name."""
+
+    class Size(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        SMALL = "1-49", "1–49"
+        MEDIUM = "50-249", "50–249"
+        LARGE = "250-999", "250–999"
+        ENTERPRISE = "1000+", "1000+"
+
+    name = models.CharField(max_length=200)
+    # Lowercased, whitespace-collapsed name: the key imports de-duplicate accounts on.
+    normalized_name = models.CharField(max_length=200, unique=True, editable=False)
+    domain = models.CharField(max_length=200, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=10, choices=Size.choices, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["domain"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = self.normalize(self.name)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalize(name: str) -> str:
+        return " ".join(name.split()).lower()
+
+
+class LeadList(models.Model):
+    """One import batch (a vendor's CSV, a trade-show list): where a lead came from.
+
+    Carries the uploaded file (under MEDIA_ROOT, so a worker can load it by id), what
+    the analysis found (encoding, separator, header, rows), the column mapping the
+    marketer confirmed, and the running counts that the progress bar polls.
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=200)
+    source = models.CharField(
+        max_length=100, help_text="Lead source for rows whose file has no source column."
+    )
+    persona = models.ForeignKey(
+        "messaging.Persona", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="lead_imports/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    header = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="Lead field name → column index in the file."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_lists",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportRejection(models.Model):
+    """A row of an import that did not become a lead, with its line number and why."""
+
+    class Kind(models.TextChoices):
+        DUPLICATE = "duplicate", "Duplicate"
+        INVALID = "invalid", "Rejected"
+
+    lead_list = models.ForeignKey(LeadList, on_delete=models.CASCADE, related_name="rejections")
+    line_number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    email = models.CharField(max_length=254, blank=True)
+    raw = models.TextField(blank=True, help_text="The row as it was in the file.")
+
+    class Meta:
+        ordering = ["lead_list", "line_number"]
+        indexes = [models.Index(fields=["lead_list", "line_number"])]
+
+    def __str__(self):
+        return f"line {self.line_number}: {self.reason}"
+
+
+class SlaPolicy(models.Model):
+    """The follow-up rule: first touch within N hours, M attempts before disqualifying.
+
+    One global row (blank source) and optional rows per lead source that override it;
+    admins edit them in the Django admin. leads.services.sla_policy_for resolves them.
+    """
+
+    source = models.CharField(
+        max_length=100,
+        blank=True,
+        unique=True,
+        help_text="Blank for the global policy; a lead source to override it for that source.",
+    )
+    hours_to_first_touch = models.PositiveIntegerField(
+        default=24, validators=[MinValueValidator(1)]
+    )
+    min_attempts_before_disqualify = models.PositiveIntegerField(default=3)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self):
+        scope = self.source or "global"
+        return (
+            f"SLA ({scope}): first touch within {self.hours_to_first_touch} h, "
+            f"{self.min_attempts_before_disqualify} attempts before disqualifying"
+        )
+
+
+class DisqualificationReason(models.Model):
+    """Why sales let a lead go; reported back to marketing by source, list and persona."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Play(models.Model):
+    """What a salesperson is handed with a lead: ordered steps, each with a message."""
+
+    name = models.CharField(max_length=150)
+    persona = models.ForeignKey(
+        "messaging.Persona", null=True, blank=True, on_delete=models.SET_NULL, related_name="plays"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONSIDERATION)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    MEETING = "meeting", "Meeting"
+    SOCIAL = "social", "Social"
+
+
+class PlayStep(models.Model):
+    """Day N of a play: which channel and which message. The message's live version is
+    looked up when the step is shown, so a play never points at a stale version."""
+
+    play = models.ForeignKey(Play, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    day_offset = models.PositiveIntegerField(default=0, help_text="Days after the handoff.")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CALL)
+    message = models.ForeignKey(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instruction = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["play", "position", "day_offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["play", "position"], name="play_step_position_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.play}: day {self.day_offset} {self.get_channel_display()}"
+
+
+OPEN_STATUSES = ("mql", "accepted", "opportunity")
+
+
+class LeadQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The leads a person may see: marketing and admins all, a manager their teams',
+        a salesperson their own plus handoffs offered to their whole team."""
+        if roles.has_role(user, roles.MARKETING):
+            return self
+        held = roles.roles_of(user)
+        visible = Q(pk__in=[])
+        if roles.SALES_MANAGER in held:
+            visible |= Q(owner__team_membership__team__manager=user) | Q(
+                Exists(
+                    Handoff.objects.filter(
+                        lead=OuterRef("pk"),
+                        status=Handoff.Status.PENDING,
+                        team__manager=user,
+                    )
+                )
+            )
+        if roles.SALES in held:
+            visible |= Q(owner=user) | Q(
+                Exists(
+                    Handoff.objects.filter(
+                        lead=OuterRef("pk"),
+                        status=Handoff.Status.PENDING,
+                        to_user__isnull=True,
+                        team__memberships__user=user,
+                    )
+                )
+            )
+        return self.filter(visible)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Handed off, never touched, and past the SLA's first-touch deadline."""
+        now = now or timezone.now()
+        return self.open().filter(first_touch_at__isnull=True, first_touch_due_at__lt=now)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        MQL = "mql", "MQL"
+        ACCEPTED = "accepted", "Accepted"
+        OPPORTUNITY = "opportunity", "Opportunity"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        DISQUALIFIED = "disqualified", "Disqualified"
+        RECYCLED = "recycled", "Recycled"
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    # Stored lowercased; unique so that imports and manual entry cannot duplicate a person.
+    email = models.EmailField(max_length=254, unique=True)
+    phone = models.CharField(max_length=50, blank=True)
+    title = models.CharField("job title", max_length=200, blank=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    persona = models.ForeignKey(
+        "messaging.Persona", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    source = models.CharField(max_length=100, blank=True)
+    lead_list = models.ForeignKey(
+        LeadList, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    play = models.ForeignKey(
+        Play, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    handed_off_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    first_touch_at = models.DateTimeField(null=True, blank=True)
+    last_touch_at = models.DateTimeField(null=True, blank=True)
+    # Denormalized by the services so that queues sort and filter with an index:
+    first_touch_due_at = models.DateTimeField(null=True, blank=True)
+    next_step_due_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveIntegerField(default=0)
+    disqualification_reason = models.ForeignKey(
+        DisqualificationReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    disqualification_note = models.TextField(blank=True)
+    disqualified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="lead_status_idx"),
+            models.Index(fields=["source"], name="lead_source_idx"),
+            models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
+            models.Index(fields=["status", "first_touch_due_at"], name="lead_due_idx"),
+            models.Index(fields=["owner", "next_step_due_at"], name="lead_next_step_idx"),
+            models.Index(fields=["disqualified_at"], name="lead_disqualified_idx"),
+            models.Index(fields=["last_name", "first_name"], name="lead_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(
+            self.is_open
+            and self.first_touch_at is None
+            and self.first_touch_due_at
+            and self.first_touch_due_at < now
+        )
+
+
+class Handoff(models.Model):
+    """Marketing passing a lead to sales, with a play. Addressed to a named salesperson,
+    or offered to a whole team, where the first salesperson to accept it takes it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for acceptance"
+        ACCEPTED = "accepted", "Accepted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="handoffs")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handoffs_received",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs"
+    )
+    play = models.ForeignKey(Play, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    handed_off_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-handed_off_at", "-pk"]
+        indexes = [
+            models.Index(fields=["lead", "status"], name="handoff_lead_status_idx"),
+            models.Index(fields=["team", "status"], name="handoff_team_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(status="pending"), name="one_pending_handoff_per_lead"
+            )
+        ]
+
+    def __str__(self):
+        target = self.to_user or self.team
+        return f"{self.lead} → {target}"
+
+
+class Attempt(models.Model):
+    """One try to reach a lead (a touch)."""
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", "No answer"
+        VOICEMAIL = "voicemail", "Voicemail"
+        CONNECTED = "connected", "Connected"
+        REPLIED = "replied", "Replied"
+        MEETING_BOOKED = "meeting_booked", "Meeting booked"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="attempts")
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["lead", "-occurred_at"], name="attempt_lead_idx"),
+            models.Index(fields=["salesperson", "-occurred_at"], name="attempt_rep_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.lead}: {self.get_outcome_display()}"
+
+
+class Opportunity(models.Model):
+    """A lead that became a deal. Won revenue is what attribution reports."""
+
+    class Stage(models.TextChoices):
+        DISCOVERY = "discovery", "Discovery"
+        PROPOSAL = "proposal", "Proposal"
+        NEGOTIATION = "negotiation", "Negotiation"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    class Currency(models.TextChoices):
+        EUR = "EUR", "EUR"
+        USD = "USD", "USD"
+        GBP = "GBP", "GBP"
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="opportunity")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+    )
+    name = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.DISCOVERY)
+    expected_close = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "opportunities"
+        indexes = [models.Index(fields=["stage", "-closed_at"], name="opportunity_stage_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage in (self.Stage.WON, self.Stage.LOST)
+
+
+class SlaBreach(models.Model):
+    """A lead whose first touch came too late. One row per lead, owner and deadline is
+    what makes the breach scan idempotent: a breach is recorded (and notified) once."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="sla_breaches")
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sla_breaches",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="sla_breaches"
+    )
+    due_at = models.DateTimeField()
+    detected_at = models.DateTimeField(default=timezone.now)
+    # Set once the salesperson and manager were told (in the app and by email): the scan
+    # retries a breach whose notification failed and never notifies one twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "due_at"], name="one_breach_per_deadline")
+        ]
+        indexes = [
+            models.Index(fields=["team", "-due_at"], name="breach_team_idx"),
+            models.Index(fields=["salesperson", "-due_at"], name="breach_rep_idx"),
+        ]
+
+    def __str__(self):
+        return f"SLA breach: {self.lead} (due {self.due_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def hours_late(self) -> float:
+        end = self.resolved_at or timezone.now()
+        return max(0.0, (end - self.due_at) / timedelta(hours=1))

@@ -8,6 +8,11 @@ NAVIGATION = (
     ("Home", "home", None),
     ("Messages", "messaging:message_library", None),
     ("Personas", "messaging:persona_list", (MARKETING,)),
+    ("My queue", "leads:queue", (SALES,)),
+    ("Team", "leads:team", (SALES_MANAGER,)),
+    ("Leads", "leads:list", (MARKETING, SALES_MANAGER)),
+    ("Imports", "leads:imports", (MARKETING,)),
+    ("Disqualifications", "leads:report", (MARKETING,)),
 )
 
 

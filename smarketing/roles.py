@@ -27,12 +27,22 @@ ROLE_PERMISSIONS = {
         "messaging.tag": ("add", "change", "delete", "view"),
         "messaging.passage": ("view",),
         "leads.team": ("view",),
+        "leads.account": ("add", "change", "view"),
+        "leads.lead": ("add", "change", "view"),
+        "leads.leadlist": ("view",),
+        "leads.play": ("add", "change", "delete", "view"),
+        "leads.playstep": ("add", "change", "delete", "view"),
+        "leads.disqualificationreason": ("view",),
+        "leads.slapolicy": ("view",),
     },
     SALES: {
         "messaging.persona": ("view",),
         "messaging.message": ("view",),
         "messaging.messageversion": ("view",),
         "leads.team": ("view",),
+        "leads.lead": ("view",),
+        "leads.play": ("view",),
+        "leads.slapolicy": ("view",),
     },
     SALES_MANAGER: {
         "messaging.persona": ("view",),
@@ -40,6 +50,10 @@ ROLE_PERMISSIONS = {
         "messaging.messageversion": ("view",),
         "leads.team": ("view", "change"),
         "leads.teammembership": ("add", "change", "delete", "view"),
+        "leads.lead": ("view",),
+        "leads.play": ("view",),
+        "leads.slapolicy": ("view",),
+        "leads.slabreach": ("view",),
     },
 }
 

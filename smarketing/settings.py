@@ -191,6 +191,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smarketing.tasks.worker_heartbeat", "schedule": 60.0},
+    "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("messages/", include("messaging.urls")),
+    path("leads/", include("leads.urls")),
     path("admin/", admin.site.urls),
 ]

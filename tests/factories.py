@@ -35,3 +35,45 @@ def make_salesperson(username: str, team: Team) -> User:
     user = UserFactory(username=username, role=roles.SALES)
     TeamMembership.objects.create(user=user, team=team)
     return user
+
+
+# --- leads ------------------------------------------------------------------------
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Account"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    domain = factory.LazyAttribute(lambda a: f"{a.name.lower().replace(' ', '')}.example")
+    industry = "Manufacturing"
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Lead"
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"lead{n}@customer.example")
+    title = "CFO"
+    account = factory.SubFactory(AccountFactory)
+    source = "Webinar"
+
+
+class PlayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Play"
+
+    name = factory.Sequence(lambda n: f"Play {n}")
+
+
+class PlayStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.PlayStep"
+
+    play = factory.SubFactory(PlayFactory)
+    position = factory.Sequence(lambda n: n)
+    day_offset = 0
+    channel = "call"

@@ -1,0 +1,131 @@
+"""FilterSets of the lead pages; leads.selectors applies them."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from messaging.models import Persona
+
+from .models import OPEN_STATUSES, Lead, LeadList
+
+User = get_user_model()
+
+
+def _search(queryset, name, value):
+    value = value.strip()
+    if not value:
+        return queryset
+    return queryset.filter(
+        Q(email__icontains=value)
+        | Q(first_name__icontains=value)
+        | Q(last_name__icontains=value)
+        | Q(account__name__icontains=value)
+    )
+
+
+def _overdue(queryset, name, value):
+    if value:
+        return queryset.overdue()
+    return queryset
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method=_search, label="Search")
+    status = django_filters.ChoiceFilter(choices=Lead.Status.choices, empty_label="Any status")
+    source = django_filters.CharFilter(lookup_expr="exact", label="Source")
+    lead_list = django_filters.ModelChoiceFilter(
+        queryset=LeadList.objects.only("pk", "name"), empty_label="Any list", label="List"
+    )
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.only("pk", "name"), empty_label="Any persona"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(groups__name="Sales").order_by("first_name", "username"),
+        empty_label="Any salesperson",
+        label="Salesperson",
+    )
+    overdue = django_filters.BooleanFilter(
+        method=_overdue,
+        label="First touch overdue",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created"),
+            ("last_name", "name"),
+            ("status", "status"),
+            ("first_touch_due_at", "due"),
+        ),
+        empty_label="Newest first",
+        label="Sort",
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "status", "source", "lead_list", "persona", "owner", "overdue"]
+
+
+class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method=_search, label="Search")
+    status = django_filters.ChoiceFilter(
+        choices=[(s, label) for s, label in Lead.Status.choices if s in OPEN_STATUSES],
+        empty_label="All open",
+    )
+    overdue = django_filters.BooleanFilter(
+        method=_overdue, label="Overdue only", widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "status", "overdue"]
+
+
+class TeamLeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method=_search, label="Search")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), empty_label="Whole team", label="Salesperson"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[(s, label) for s, label in Lead.Status.choices if s in OPEN_STATUSES],
+        empty_label="All open",
+    )
+    overdue = django_filters.BooleanFilter(
+        method=_overdue, label="Overdue only", widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "owner", "status", "overdue"]
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.filters["owner"].queryset = members
+
+
+class DisqualificationReportFilter(django_filters.FilterSet):
+    """Which disqualified leads the report counts: by date and, optionally, source."""
+
+    DIMENSIONS = (
+        ("source", "Source"),
+        ("lead_list", "Lead list"),
+        ("persona", "Persona"),
+        ("month", "Month"),
+    )
+    since = django_filters.DateFilter(
+        field_name="disqualified_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="disqualified_at",
+        lookup_expr="date__lte",
+        label="Until",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    source = django_filters.CharFilter(lookup_expr="exact", label="Source")
+
+    class Meta:
+        model = Lead
+        fields = ["since", "until", "source"]

@@ -1,0 +1,340 @@
+"""The reads behind the lead pages, each a fixed number of queries however many rows.
+
+FilterSets are applied here; views only paginate and render.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from smarketing import roles
+
+from . import importing
+from .filters import DisqualificationReportFilter, LeadFilter, QueueFilter, TeamLeadFilter
+from .models import (
+    OPEN_STATUSES,
+    Attempt,
+    DisqualificationReason,
+    Handoff,
+    ImportRejection,
+    Lead,
+    LeadList,
+    Play,
+    PlayStep,
+    SlaBreach,
+    Team,
+)
+from .services import disqualify_check, sla_policies
+
+User = get_user_model()
+
+
+def _steps_prefetch():
+    return Prefetch(
+        "play__steps",
+        queryset=PlayStep.objects.select_related("message__live_version").order_by(
+            "position", "day_offset"
+        ),
+    )
+
+
+def _pending_prefetch():
+    return Prefetch(
+        "handoffs",
+        queryset=Handoff.objects.filter(status=Handoff.Status.PENDING).select_related("team"),
+        to_attr="pending_handoffs",
+    )
+
+
+def _by_urgency(queryset, now=None):
+    """First touch overdue first (oldest deadline first), then by whatever is due next:
+    the first touch for untouched leads, the next play step for the others."""
+    now = now or timezone.now()
+    return queryset.annotate(
+        overdue_rank=Case(
+            When(first_touch_at__isnull=True, first_touch_due_at__lt=now, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        urgent_at=Case(
+            When(first_touch_at__isnull=True, then=F("first_touch_due_at")),
+            default=F("next_step_due_at"),
+        ),
+    ).order_by("overdue_rank", F("urgent_at").asc(nulls_last=True), "pk")
+
+
+def lead_list(*, user, filters) -> tuple[LeadFilter, object]:
+    """Every lead the user may see, filtered; for marketing, managers and admins."""
+    queryset = Lead.objects.for_user(user).select_related(
+        "account", "owner", "persona", "lead_list"
+    )
+    filterset = LeadFilter(filters, queryset=queryset)
+    return filterset, filterset.qs
+
+
+def lead_detail(*, user, pk: int) -> Lead:
+    """One lead with everything its page shows; raises Lead.DoesNotExist if the user may
+    not see it (the view turns that into a 404, so ids are not probed)."""
+    return (
+        Lead.objects.for_user(user)
+        .select_related(
+            "account",
+            "owner",
+            "persona",
+            "lead_list",
+            "play__persona",
+            "disqualification_reason",
+            "opportunity",
+        )
+        .prefetch_related(
+            _steps_prefetch(),
+            _pending_prefetch(),
+            Prefetch("attempts", queryset=Attempt.objects.select_related("salesperson")),
+            Prefetch(
+                "handoffs",
+                queryset=Handoff.objects.select_related(
+                    "from_user", "to_user", "team", "play", "accepted_by"
+                ),
+                to_attr="all_handoffs",
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def lead_queue(*, user, filters) -> tuple[QueueFilter, object]:
+    """A salesperson's own open leads, most urgent first, with play steps and the live
+    version of each step's message."""
+    queryset = _by_urgency(
+        Lead.objects.owned_by(user)
+        .open()
+        .select_related("account", "persona", "play")
+        .prefetch_related(_steps_prefetch(), _pending_prefetch())
+    )
+    filterset = QueueFilter(filters, queryset=queryset)
+    return filterset, filterset.qs
+
+
+def queue_row(*, user, pk: int) -> Lead:
+    """One queue row after an htmx action, with the same prefetching as the queue."""
+    lead = (
+        Lead.objects.owned_by(user)
+        .select_related("account", "persona", "play")
+        .prefetch_related(_steps_prefetch(), _pending_prefetch())
+        .get(pk=pk)
+    )
+    leads_decorate([lead])
+    return lead
+
+
+def team_offers(*, user):
+    """Handoffs offered to the salesperson's whole team that nobody accepted yet."""
+    return (
+        Handoff.objects.filter(
+            status=Handoff.Status.PENDING,
+            to_user__isnull=True,
+            team__memberships__user=user,
+        )
+        .select_related("lead__account", "lead__persona", "play", "from_user", "team")
+        .order_by("handed_off_at", "pk")
+    )
+
+
+@dataclass
+class StepView:
+    step: PlayStep
+    due_at: object
+    done: bool
+    is_next: bool
+
+    @property
+    def live_version(self):
+        return self.step.message.live_version if self.step.message else None
+
+
+def leads_decorate(leads, policies=None, now=None) -> None:
+    """Attach what rows show and cannot be a query per row: the disqualify lock and the
+    play's steps with their due dates. Needs the prefetches above."""
+    policies = sla_policies() if policies is None else policies
+    now = now or timezone.now()
+    for lead in leads:
+        lead.dq = disqualify_check(lead, policies)
+        lead.is_late = lead.is_overdue(now)
+        lead.pending = (getattr(lead, "pending_handoffs", None) or [None])[0]
+        steps = list(lead.play.steps.all()) if lead.play_id else []
+        lead.step_views = [
+            StepView(
+                step=step,
+                due_at=lead.handed_off_at + timedelta(days=step.day_offset)
+                if lead.handed_off_at
+                else None,
+                done=index < lead.attempt_count,
+                is_next=index == lead.attempt_count,
+            )
+            for index, step in enumerate(steps)
+        ]
+
+
+def managed_teams(user):
+    if roles.ADMIN in roles.roles_of(user):
+        return Team.objects.all()
+    return Team.objects.filter(manager=user)
+
+
+def team_members(*, teams):
+    """Salespeople of the teams with their open, overdue and last-7-days attempt counts
+    (subqueries, so the counts do not multiply each other)."""
+    now = timezone.now()
+    open_leads = Lead.objects.filter(owner=OuterRef("pk"), status__in=OPEN_STATUSES)
+
+    def count(queryset):
+        return Coalesce(
+            Subquery(queryset.order_by().values("owner").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+        )
+
+    attempts = (
+        Attempt.objects.filter(salesperson=OuterRef("pk"), occurred_at__gte=now - timedelta(7))
+        .order_by()
+        .values("salesperson")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return (
+        User.objects.filter(team_membership__team__in=teams)
+        .select_related("team_membership__team")
+        .annotate(
+            open_count=count(open_leads),
+            overdue_count=count(
+                open_leads.filter(first_touch_at__isnull=True, first_touch_due_at__lt=now)
+            ),
+            attempts_week=Coalesce(Subquery(attempts), 0),
+        )
+        .order_by("team_membership__team__name", "first_name", "username")
+    )
+
+
+def team_leads(*, user, teams, filters) -> tuple[TeamLeadFilter, object]:
+    """The open leads of the manager's teams, most urgent first."""
+    members = User.objects.filter(team_membership__team__in=teams).order_by(
+        "first_name", "username"
+    )
+    queryset = _by_urgency(
+        Lead.objects.open()
+        .filter(
+            Q(owner__team_membership__team__in=teams)
+            | Q(handoffs__status=Handoff.Status.PENDING, handoffs__team__in=teams)
+        )
+        .distinct()
+        .select_related("account", "owner", "play")
+    )
+    filterset = TeamLeadFilter(filters, queryset=queryset, members=members)
+    return filterset, filterset.qs
+
+
+def team_breaches(*, teams, limit: int = 15):
+    return (
+        SlaBreach.objects.filter(team__in=teams)
+        .select_related("lead", "salesperson")
+        .order_by(F("resolved_at").desc(nulls_first=True), "-due_at")[:limit]
+    )
+
+
+def lead_lists(*, user):
+    return LeadList.objects.select_related("created_by", "persona")
+
+
+def import_rejections(*, lead_list: LeadList):
+    return ImportRejection.objects.filter(lead_list=lead_list).order_by("line_number")
+
+
+def import_preview(*, lead_list: LeadList, limit: int = 10) -> list[dict]:
+    """The first rows as they would be imported, each with what would happen to it."""
+    path = default_storage.path(lead_list.file.name)
+    mapping = {name: int(index) for name, index in lead_list.mapping.items()}
+    rows = []
+    for line, values in importing.iter_rows(
+        path, encoding=lead_list.encoding, delimiter=lead_list.delimiter
+    ):
+        rows.append(
+            importing.parse_row(
+                line,
+                values,
+                mapping=mapping,
+                width=len(lead_list.header),
+                delimiter=lead_list.delimiter,
+            )
+        )
+        if len(rows) >= limit:
+            break
+    emails = {row.email for row in rows if row.email and not row.error}
+    existing = set(Lead.objects.filter(email__in=emails).values_list("email", flat=True))
+    seen: dict[str, int] = {}
+    preview = []
+    for row in rows:
+        if row.error:
+            outcome = row.error
+        elif row.email in seen:
+            outcome = f"Duplicate of line {seen[row.email]}"
+        elif row.email in existing:
+            outcome = "Duplicate: a lead with this email exists"
+        else:
+            outcome = ""
+            seen[row.email] = row.line
+        preview.append({"row": row, "outcome": outcome})
+    return preview
+
+
+def disqualification_report(*, filters, dimension: str):
+    """Disqualified leads counted by reason and by source, lead list, persona or month,
+    so a bad vendor list or a persona marketing misjudged shows itself."""
+    filterset = DisqualificationReportFilter(
+        filters, queryset=Lead.objects.filter(status=Lead.Status.DISQUALIFIED)
+    )
+    queryset = filterset.qs.order_by()
+    if dimension == "month":
+        queryset = queryset.annotate(group=TruncMonth("disqualified_at"))
+    else:
+        key = {"source": "source", "lead_list": "lead_list__name", "persona": "persona__name"}
+        queryset = queryset.annotate(group=F(key.get(dimension, "source")))
+    counts = queryset.values("group", "disqualification_reason_id").annotate(n=Count("pk"))
+    reasons = list(DisqualificationReason.objects.all())
+    table: dict = {}
+    for row in counts:
+        table.setdefault(row["group"], {})[row["disqualification_reason_id"]] = row["n"]
+    used = {rid for per_group in table.values() for rid in per_group}
+    columns = [r for r in reasons if r.is_active or r.pk in used]
+    rows = []
+    for group, per_reason in table.items():
+        rows.append(
+            {
+                "group": group,
+                "cells": [per_reason.get(r.pk, 0) for r in columns],
+                "total": sum(per_reason.values()),
+            }
+        )
+    rows.sort(key=lambda r: (-r["total"], str(r["group"])))
+    if dimension == "month":
+        rows.sort(key=lambda r: r["group"] or timezone.now(), reverse=True)
+    totals = [sum(r["cells"][i] for r in rows) for i in range(len(columns))]
+    return filterset, columns, rows, totals
+
+
+def active_plays():
+    return Play.objects.filter(is_active=True).select_related("persona")

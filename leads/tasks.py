@@ -1,0 +1,17 @@
+"""Thin Celery tasks: load by id, call one service. Both are safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def lead_import_task(lead_list_id: int) -> int:
+    """Run a queued import; a redelivered task resumes after the last committed batch."""
+    return services.lead_import_run(lead_list_id=lead_list_id).imported_count
+
+
+@shared_task
+def sla_breaches_scan_task() -> int:
+    """Beat runs this every few minutes; a breach is notified once however often."""
+    return services.sla_breaches_scan()

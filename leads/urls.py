@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("", views.lead_index, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("qualify/", views.lead_qualify, name="qualify"),
+    path("handoff/", views.lead_handoff, name="handoff"),
+    path("queue/", views.queue, name="queue"),
+    path("team/", views.team, name="team"),
+    path("reports/disqualifications/", views.disqualification_report, name="report"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path(
+        "imports/<int:pk>/rejected-rows.csv",
+        views.import_rejections_csv,
+        name="import_rejections_csv",
+    ),
+    path("handoffs/<int:pk>/accept/", views.handoff_accept, name="handoff_accept"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/attempts/", views.attempt_log, name="attempt_log"),
+    path("<int:pk>/disqualify/", views.lead_disqualify, name="disqualify"),
+    path("<int:pk>/opportunity/", views.opportunity_create, name="opportunity_create"),
+    path("<int:pk>/opportunity/close/", views.opportunity_close, name="opportunity_close"),
+    path("<int:pk>/reassign/", views.lead_reassign, name="reassign"),
+    path("<int:pk>/recycle/", views.lead_recycle, name="recycle"),
+]

@@ -1,0 +1,504 @@
+"""Thin views: parse input, call one selector or service, render the page or its partial."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from smarketing.roles import MARKETING, SALES, SALES_MANAGER, has_role, role_required
+
+from . import importing, selectors, services
+from .forms import (
+    AttemptForm,
+    DisqualifyForm,
+    HandoffForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    LeadForm,
+    OpportunityCloseForm,
+    OpportunityForm,
+    ReassignForm,
+)
+from .models import Account, Attempt, Channel, Handoff, Lead, LeadList, Opportunity
+
+
+def _page(request, queryset, per_page=None):
+    return Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+def _form_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _visible_lead(request, pk):
+    try:
+        return selectors.lead_detail(user=request.user, pk=pk)
+    except Lead.DoesNotExist as missing:
+        raise Http404("No such lead.") from missing
+
+
+# --- Lead list, entry, qualification and handoff -------------------------------------
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def lead_index(request):
+    filterset, queryset = selectors.lead_list(user=request.user, filters=request.GET)
+    template = "leads/lead_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#lead-table"
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page_obj": _page(request, queryset)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETING)
+def lead_create(request):
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        company = data.pop("company", "")
+        try:
+            if company:
+                data["account"] = Account.objects.filter(
+                    normalized_name=Account.normalize(company)
+                ).first() or Account.objects.create(name=company)
+            lead = services.lead_create(user=request.user, **data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{lead} added.")
+            return redirect("leads:detail", lead.pk)
+    return render(request, "leads/lead_form.html", {"form": form})
+
+
+@require_POST
+@role_required(MARKETING)
+def lead_qualify(request):
+    leads = Lead.objects.filter(pk__in=request.POST.getlist("lead"))
+    changed = services.lead_qualify(leads=leads, user=request.user)
+    if changed:
+        messages.success(request, f"{changed} lead{'s' if changed != 1 else ''} marked MQL.")
+    else:
+        messages.warning(request, "Only new or recycled leads can be qualified.")
+    return _back(request, reverse("leads:list"))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETING)
+def lead_handoff(request):
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [pk for pk in source.getlist("lead") if pk.isdigit()]
+    leads = list(Lead.objects.filter(pk__in=ids).select_related("account", "owner"))
+    if not leads:
+        messages.warning(request, "Choose one or more leads to hand off.")
+        return redirect("leads:list")
+    form = HandoffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handoffs = services.lead_handoff(
+                leads=leads,
+                user=request.user,
+                play=data["play"],
+                to_user=data["salesperson"] if data["assign"] == "person" else None,
+                team=data["team"] if data["assign"] != "person" else None,
+                round_robin=data["assign"] == "round_robin",
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            people = sorted({str(h.to_user or h.team) for h in handoffs})
+            messages.success(
+                request,
+                f"{len(handoffs)} lead{'s' if len(handoffs) != 1 else ''} handed off to "
+                f"{', '.join(people)}.",
+            )
+            if len(leads) == 1:
+                return redirect("leads:detail", leads[0].pk)
+            return redirect("leads:list")
+    return render(request, "leads/handoff_form.html", {"form": form, "leads": leads})
+
+
+@require_GET
+def lead_detail(request, pk):
+    lead = _visible_lead(request, pk)
+    return _render_detail(request, lead)
+
+
+def _render_detail(request, lead, status=200, **forms):
+    selectors.leads_decorate([lead])
+    user = request.user
+    context = {
+        "lead": lead,
+        "attempt_form": forms.get("attempt_form") or AttemptForm(),
+        "disqualify_form": forms.get("disqualify_form") or DisqualifyForm(),
+        "opportunity_form": forms.get("opportunity_form")
+        or OpportunityForm(initial={"name": str(lead.account or lead.full_name or "")}),
+        "close_form": forms.get("close_form")
+        or OpportunityCloseForm(
+            initial={"amount": getattr(getattr(lead, "opportunity", None), "amount", None)}
+        ),
+        "is_owner": lead.owner_id == user.pk,
+        "can_reassign": has_role(user, SALES_MANAGER) and lead.is_open,
+        "channels": Channel.choices,
+        "outcomes": Attempt.Outcome.choices,
+    }
+    if context["can_reassign"]:
+        teams = selectors.managed_teams(user)
+        members = selectors.team_members(teams=teams)
+        context["reassign_form"] = forms.get("reassign_form") or ReassignForm(members=members)
+    template = "leads/lead_detail.html"
+    if request.htmx and request.htmx.target == "lead-work":
+        template += "#lead-work"
+    return render(request, template, context, status=status)
+
+
+# --- The salesperson's work ----------------------------------------------------------
+
+
+@require_GET
+@role_required(SALES)
+def queue(request):
+    filterset, queryset = selectors.lead_queue(user=request.user, filters=request.GET)
+    page = _page(request, queryset)
+    selectors.leads_decorate(page.object_list)
+    template = "leads/queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#queue-table"
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "offers": selectors.team_offers(user=request.user),
+            "channels": Channel.choices,
+            "outcomes": Attempt.Outcome.choices,
+        },
+    )
+
+
+@require_POST
+@role_required(SALES)
+def handoff_accept(request, pk):
+    handoff = get_object_or_404(Handoff, pk=pk)
+    try:
+        services.handoff_accept(handoff=handoff, user=request.user)
+    except services.HandoffAlreadyTaken as taken:
+        messages.error(request, " ".join(_messages_of(taken)))
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(request, f"You accepted {handoff.lead}. The SLA clock is running.")
+    return _back(request, reverse("leads:queue"))
+
+
+@require_POST
+@role_required(SALES)
+def attempt_log(request, pk):
+    """Two clicks from the queue: pick the channel, press the outcome."""
+    lead = get_object_or_404(Lead.objects.owned_by(request.user), pk=pk)
+    form = AttemptForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.attempt_log(lead=lead, user=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            error = " ".join(_messages_of(problem))
+    else:
+        error = "Choose a channel and an outcome."
+    if request.htmx and request.POST.get("view") == "queue":
+        row = selectors.queue_row(user=request.user, pk=pk)
+        return render(
+            request,
+            "leads/queue.html#queue-row",
+            {
+                "lead": row,
+                "row_error": error,
+                "row_logged": not error,
+                "channels": Channel.choices,
+                "outcomes": Attempt.Outcome.choices,
+            },
+        )
+    if error:
+        if request.htmx:
+            return _render_detail(
+                request, _visible_lead(request, pk), status=422, attempt_form=form
+            )
+        messages.error(request, error)
+    elif not request.htmx:
+        messages.success(request, "Attempt logged.")
+    if request.htmx:
+        return _render_detail(request, _visible_lead(request, pk))
+    return _back(request, reverse("leads:detail", args=[pk]))
+
+
+@require_POST
+@role_required(SALES, SALES_MANAGER)
+def lead_disqualify(request, pk):
+    lead = _visible_lead(request, pk)
+    form = DisqualifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_disqualify(lead=lead, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            messages.success(request, f"{lead} disqualified. Marketing will see your reason.")
+            return redirect("leads:detail", pk)
+    return _render_detail(request, lead, status=422, disqualify_form=form)
+
+
+@require_POST
+@role_required(SALES)
+def opportunity_create(request, pk):
+    lead = _visible_lead(request, pk)
+    form = OpportunityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opportunity_create(lead=lead, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            messages.success(request, f"{lead} is now an opportunity.")
+            return redirect("leads:detail", pk)
+    return _render_detail(request, lead, status=422, opportunity_form=form)
+
+
+@require_POST
+@role_required(SALES, SALES_MANAGER)
+def opportunity_close(request, pk):
+    lead = _visible_lead(request, pk)
+    opportunity = get_object_or_404(Opportunity, lead=lead)
+    form = OpportunityCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opportunity_close(
+                opportunity=opportunity,
+                user=request.user,
+                won=form.cleaned_data["result"] == "won",
+                amount=form.cleaned_data["amount"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            result = "won 🎉" if form.cleaned_data["result"] == "won" else "lost"
+            messages.success(request, f"{opportunity} marked {result}.")
+            return redirect("leads:detail", pk)
+    return _render_detail(request, lead, status=422, close_form=form)
+
+
+@require_POST
+@role_required(MARKETING)
+def lead_recycle(request, pk):
+    lead = _visible_lead(request, pk)
+    try:
+        services.lead_recycle(lead=lead, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(_messages_of(error)))
+    else:
+        messages.success(request, f"{lead} is back with marketing for nurturing.")
+    return redirect("leads:detail", pk)
+
+
+# --- The manager's team --------------------------------------------------------------
+
+
+@require_GET
+@role_required(SALES_MANAGER)
+def team(request):
+    teams = selectors.managed_teams(request.user)
+    members = selectors.team_members(teams=teams)
+    filterset, queryset = selectors.team_leads(user=request.user, teams=teams, filters=request.GET)
+    template = "leads/team.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#team-leads"
+    return render(
+        request,
+        template,
+        {
+            "teams": teams,
+            "members": members,
+            "filter": filterset,
+            "page_obj": _page(request, queryset),
+            "breaches": selectors.team_breaches(teams=teams),
+            "reassign_form": ReassignForm(members=members),
+        },
+    )
+
+
+@require_POST
+@role_required(SALES_MANAGER)
+def lead_reassign(request, pk):
+    lead = _visible_lead(request, pk)
+    teams = selectors.managed_teams(request.user)
+    form = ReassignForm(request.POST, members=selectors.team_members(teams=teams))
+    if form.is_valid():
+        try:
+            services.lead_reassign(
+                lead=lead,
+                user=request.user,
+                to_user=form.cleaned_data["to_user"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(_messages_of(error)))
+        except PermissionDenied as denied:
+            messages.error(request, str(denied))
+        else:
+            messages.success(request, f"{lead} reassigned to {form.cleaned_data['to_user']}.")
+    else:
+        messages.error(request, "Choose a salesperson of your team.")
+    return _back(request, reverse("leads:team"))
+
+
+# --- Marketing's view of what comes back ---------------------------------------------
+
+
+@require_GET
+@role_required(MARKETING)
+def disqualification_report(request):
+    dimension = request.GET.get("by", "source")
+    dimensions = dict(selectors.DisqualificationReportFilter.DIMENSIONS)
+    if dimension not in dimensions:
+        dimension = "source"
+    filterset, columns, rows, totals = selectors.disqualification_report(
+        filters=request.GET, dimension=dimension
+    )
+    template = "leads/report.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#report-table"
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "dimension": dimension,
+            "dimension_label": dimensions[dimension],
+            "dimensions": selectors.DisqualificationReportFilter.DIMENSIONS,
+            "columns": columns,
+            "rows": rows,
+            "totals": totals,
+            "grand_total": sum(totals),
+        },
+    )
+
+
+# --- Importing lead lists ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETING)
+def imports(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_list = services.lead_import_create(
+                user=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                name=form.cleaned_data["name"],
+                source=form.cleaned_data["source"],
+                persona=form.cleaned_data["persona"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("leads:import_detail", lead_list.pk)
+    return render(
+        request,
+        "leads/imports.html",
+        {"form": form, "page_obj": _page(request, selectors.lead_lists(user=request.user))},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETING)
+def import_detail(request, pk):
+    lead_list = get_object_or_404(LeadList.objects.select_related("persona", "created_by"), pk=pk)
+    if lead_list.status != LeadList.Status.MAPPING:
+        if request.htmx and request.htmx.target == "import-progress":
+            if lead_list.is_finished:
+                return HttpResponseClientRefresh()
+            return render(request, "leads/import_detail.html#progress", {"lead_list": lead_list})
+        rejections = _page(request, selectors.import_rejections(lead_list=lead_list), 50)
+        return render(
+            request,
+            "leads/import_detail.html",
+            {"lead_list": lead_list, "page_obj": rejections},
+        )
+
+    form = ImportMappingForm(
+        request.POST or None, header=lead_list.header, mapping=lead_list.mapping
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_import_set_mapping(
+                lead_list=lead_list, user=request.user, mapping=form.mapping()
+            )
+            if request.POST.get("action") == "start":
+                services.lead_import_start(lead_list=lead_list, user=request.user)
+                return redirect("leads:import_detail", pk)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            return redirect("leads:import_detail", pk)
+    preview = selectors.import_preview(lead_list=lead_list)
+    missing = importing.missing_required(lead_list.mapping)
+    fields = [(name, label) for name, label, _ in importing.FIELDS if name in lead_list.mapping]
+    return render(
+        request,
+        "leads/import_mapping.html",
+        {
+            "lead_list": lead_list,
+            "form": form,
+            "preview": preview,
+            "preview_fields": fields,
+            "missing": missing,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_GET
+@role_required(MARKETING)
+def import_rejections_csv(request, pk):
+    lead_list = get_object_or_404(LeadList, pk=pk)
+    rows = selectors.import_rejections(lead_list=lead_list).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        importing.rejected_rows_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{lead_list.pk}.csv"'
+    return response
