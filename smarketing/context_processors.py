@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from feedback.selectors import unread_notification_count
+
 from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
 
 # (label, url name, roles that see it). Each feature adds its own entries here so that
@@ -27,6 +29,7 @@ def navigation(request):
             items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
     held = roles_of(user)
     return {
+        "unread_count": unread_notification_count(user=user),
         "nav_items": items,
         "roles": sorted(held),
         "is_marketer": has_role(user, MARKETING),

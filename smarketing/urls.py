@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("messages/", include("messaging.urls")),
+    path("feedback/", include("feedback.urls")),
     path("leads/", include("leads.urls")),
     path("admin/", admin.site.urls),
 ]
