@@ -319,6 +319,10 @@ def handoff_accept(*, handoff: Handoff, user) -> Handoff:
     took it, and nothing of theirs is written.
     """
     _require_role(user, roles.SALES)
+    handoff = Handoff.objects.select_related("accepted_by").get(pk=handoff.pk)
+    if handoff.status != Handoff.Status.PENDING:
+        _raise_taken(handoff, user)
+        return handoff
     if handoff.to_user_id is not None and handoff.to_user_id != user.pk:
         raise PermissionDenied("This lead was handed to someone else.")
     if handoff.to_user_id is None:
@@ -334,19 +338,24 @@ def handoff_accept(*, handoff: Handoff, user) -> Handoff:
     )
     if not won:
         current = Handoff.objects.select_related("accepted_by").get(pk=handoff.pk)
-        if current.status == Handoff.Status.ACCEPTED and current.accepted_by_id == user.pk:
-            return current
-        taker = current.accepted_by.get_full_name() if current.accepted_by else "someone else"
-        raise HandoffAlreadyTaken(
-            f"{taker or current.accepted_by} accepted this lead first."
-            if current.status == Handoff.Status.ACCEPTED
-            else "This handoff was withdrawn or reassigned."
-        )
+        _raise_taken(current, user)
+        return current
     Lead.objects.filter(pk=handoff.lead_id).update(
         owner=user, status=Lead.Status.ACCEPTED, accepted_at=now
     )
     handoff.refresh_from_db()
     return handoff
+
+
+def _raise_taken(handoff: Handoff, user) -> None:
+    """Tell the loser of an acceptance race who won; accepting twice is harmless."""
+    if handoff.status == Handoff.Status.ACCEPTED and handoff.accepted_by_id == user.pk:
+        return
+    if handoff.status == Handoff.Status.ACCEPTED:
+        taker = handoff.accepted_by
+        name = (taker.get_full_name() or taker.username) if taker else "Someone else"
+        raise HandoffAlreadyTaken(f"{name} accepted this lead first.")
+    raise HandoffAlreadyTaken("This handoff was withdrawn or reassigned.")
 
 
 # --- Working a lead ------------------------------------------------------------------
@@ -373,7 +382,7 @@ def attempt_log(
     """The owner logs one try to reach the lead. The first attempt is the first touch
     that the SLA measures; each attempt completes a play step and moves the next one."""
     _require_role(user, roles.SALES)
-    lead = Lead.objects.select_for_update().select_related("play").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("play").get(pk=lead.pk)
     _require_owner(user, lead)
     if lead.status not in (Lead.Status.ACCEPTED, Lead.Status.OPPORTUNITY):
         raise ValidationError("Accept the lead before logging attempts on it.")
@@ -480,7 +489,7 @@ def opportunity_create(
 ) -> Opportunity:
     """The owner converts an accepted lead into an opportunity (a deal in the pipeline)."""
     _require_role(user, roles.SALES)
-    lead = Lead.objects.select_for_update().select_related("account").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("account").get(pk=lead.pk)
     _require_owner(user, lead)
     if lead.status != Lead.Status.ACCEPTED:
         raise ValidationError("Only an accepted lead can become an opportunity.")
@@ -509,7 +518,9 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     amounts are the revenue that message attribution reports."""
     _require_role(user, roles.SALES, roles.SALES_MANAGER)
     opportunity = (
-        Opportunity.objects.select_for_update().select_related("lead").get(pk=opportunity.pk)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("lead")
+        .get(pk=opportunity.pk)
     )
     lead = opportunity.lead
     if opportunity.owner_id != user.pk and not _manages(user, lead):
