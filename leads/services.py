@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.services import notification_send
+# Module import (not `from ... import`): feedback.services imports this module too.
+from feedback import services as feedback_services
 from smarketing import roles
 
 from . import importing
@@ -300,7 +301,7 @@ def _notify_handoff(recipients, team, user, count, now) -> None:
             text = f"{user.get_full_name() or user} handed you {n} lead{'s' if n != 1 else ''}."
         else:
             text = f"{count} lead{'s' if count != 1 else ''} offered to {team}: first to accept."
-        notification_send(
+        feedback_services.notification_send(
             recipient=person,
             kind="lead_handoff",
             text=text,
@@ -588,7 +589,7 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
         fields.append("first_touch_due_at")
     lead.save(update_fields=fields)
     Opportunity.objects.filter(lead=lead).update(owner=to_user)
-    notification_send(
+    feedback_services.notification_send(
         recipient=to_user,
         kind="lead_reassigned",
         text=f"{user.get_full_name() or user} gave you the lead {lead}.",
@@ -678,7 +679,7 @@ def _notify_breach(breach: SlaBreach) -> None:
         who = breach.salesperson.get_full_name() if breach.salesperson else f"team {breach.team}"
         people.append((manager, f"SLA breach: {lead} ({who}) was due for a first touch {due}."))
     for person, text in people:
-        notification_send(
+        feedback_services.notification_send(
             recipient=person,
             kind="sla_breach",
             text=text,
@@ -845,7 +846,7 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
     )
     lead_list.refresh_from_db()
     if lead_list.created_by_id:
-        notification_send(
+        feedback_services.notification_send(
             recipient=lead_list.created_by,
             kind="lead_import_done",
             text=(
