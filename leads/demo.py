@@ -127,13 +127,14 @@ def _seed(users) -> None:
     leads = []
     now = timezone.now()
     for n in range(36):
-        first, last, title = PEOPLE[n % len(PEOPLE)]
+        first, _, title = PEOPLE[n % len(PEOPLE)]
+        last = PEOPLE[(n // len(PEOPLE) + n) % len(PEOPLE)][1]
         account = accounts[n % len(accounts)]
         lead_list = lists[n % len(lists)]
         leads.append(
             Lead.objects.create(
                 first_name=first,
-                last_name=last if n < len(PEOPLE) else f"{last}-{n}",
+                last_name=last,
                 email=f"{first.lower()}.{last.lower()}{n}@{account.domain}".replace("á", "a")
                 .replace("é", "e")
                 .replace("ó", "o"),

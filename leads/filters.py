@@ -1,6 +1,7 @@
 """FilterSets of the lead pages; leads.selectors applies them."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -21,6 +22,10 @@ def _search(queryset, name, value):
         | Q(last_name__icontains=value)
         | Q(account__name__icontains=value)
     )
+
+
+def _overdue_widget():
+    return forms.Select(choices=[("", "All"), ("true", "Overdue only")])
 
 
 def _overdue(queryset, name, value):
@@ -46,8 +51,8 @@ class LeadFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         method=_overdue,
-        label="First touch overdue",
-        widget=django_filters.widgets.BooleanWidget(),
+        label="First touch",
+        widget=_overdue_widget(),
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -72,7 +77,7 @@ class QueueFilter(django_filters.FilterSet):
         empty_label="All open",
     )
     overdue = django_filters.BooleanFilter(
-        method=_overdue, label="Overdue only", widget=django_filters.widgets.BooleanWidget()
+        method=_overdue, label="First touch", widget=_overdue_widget()
     )
 
     class Meta:
@@ -90,7 +95,7 @@ class TeamLeadFilter(django_filters.FilterSet):
         empty_label="All open",
     )
     overdue = django_filters.BooleanFilter(
-        method=_overdue, label="Overdue only", widget=django_filters.widgets.BooleanWidget()
+        method=_overdue, label="First touch", widget=_overdue_widget()
     )
 
     class Meta:

@@ -5,7 +5,8 @@ from . import views
 app_name = "leads"
 
 urlpatterns = [
-    path("", views.lead_index, name="list"),
+    path("", views.leads_home, name="home"),
+    path("all/", views.lead_index, name="list"),
     path("new/", views.lead_create, name="create"),
     path("qualify/", views.lead_qualify, name="qualify"),
     path("handoff/", views.lead_handoff, name="handoff"),

@@ -62,6 +62,18 @@ def _visible_lead(request, pk):
 
 
 @require_GET
+def leads_home(request):
+    """/leads/ takes each role to the page it works from."""
+    if has_role(request.user, MARKETING):
+        return redirect("leads:list")
+    if has_role(request.user, SALES_MANAGER):
+        return redirect("leads:team")
+    if has_role(request.user, SALES):
+        return redirect("leads:queue")
+    raise PermissionDenied("Your role does not give access to leads.")
+
+
+@require_GET
 @role_required(MARKETING, SALES_MANAGER)
 def lead_index(request):
     filterset, queryset = selectors.lead_list(user=request.user, filters=request.GET)

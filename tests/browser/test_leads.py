@@ -17,9 +17,12 @@ CSV = (
 def test_import_hand_off_work_and_disqualify_a_lead(
     page, login, marketer, rep_a, settings, tmp_path
 ):
-    no_budget = DisqualificationReason.objects.get(name="No budget")
+    # get_or_create: a transactional test before this one may have flushed migration data
+    no_budget = DisqualificationReason.objects.get_or_create(name="No budget")[0]
     settings.MEDIA_ROOT = tmp_path
-    SlaPolicy.objects.filter(source="").update(min_attempts_before_disqualify=2)
+    SlaPolicy.objects.update_or_create(
+        source="", defaults={"hours_to_first_touch": 24, "min_attempts_before_disqualify": 2}
+    )
     page.on("dialog", lambda dialog: dialog.accept())
 
     # Maria imports a vendor list

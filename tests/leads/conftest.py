@@ -11,12 +11,15 @@ from tests.messaging.factories import make_message, publish
 @pytest.fixture
 def sla(db):
     """The global SLA: first touch within 24 h, 3 attempts before disqualifying."""
-    return SlaPolicy.objects.get(source="")
+    # get_or_create: a transactional test may have flushed the migration's rows
+    return SlaPolicy.objects.get_or_create(
+        source="", defaults={"hours_to_first_touch": 24, "min_attempts_before_disqualify": 3}
+    )[0]
 
 
 @pytest.fixture
 def no_budget(db):
-    return DisqualificationReason.objects.get(name="No budget")
+    return DisqualificationReason.objects.get_or_create(name="No budget")[0]
 
 
 @pytest.fixture

@@ -273,7 +273,7 @@ def test_the_report_counts_reasons_by_lead_list_so_a_bad_vendor_shows(
 
     sla.min_attempts_before_disqualify = 0
     sla.save()
-    bad_data = DisqualificationReason.objects.get(name="Bad contact data")
+    bad_data = DisqualificationReason.objects.get_or_create(name="Bad contact data")[0]
     cheap = LeadList.objects.create(name="Cheap vendor", source="Cheap", status="done")
     good = LeadList.objects.create(name="Good vendor", source="Good", status="done")
     for lead_list, reason in [(cheap, bad_data), (cheap, bad_data), (good, no_budget)]:
@@ -286,3 +286,12 @@ def test_the_report_counts_reasons_by_lead_list_so_a_bad_vendor_shows(
     assert text.index("Cheap vendor") < text.index("Good vendor")  # most disqualified first
     for by in ("source", "persona", "month"):
         assert client.get(reverse("leads:report"), {"by": by}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [("marketer", "leads:list"), ("manager_a", "leads:team"), ("rep_a", "leads:queue")],
+)
+def test_leads_home_takes_each_role_to_its_page(request, client_for, persona, page):
+    response = client_for(request.getfixturevalue(persona)).get(reverse("leads:home"))
+    assert response.url == reverse(page)
