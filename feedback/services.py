@@ -1,16 +1,49 @@
-"""Writes of the feedback app that carry a rule."""
+"""Every write of the feedback app that carries a rule: the virtual conversation.
 
+A salesperson logs a call (call_log_create); after the commit the engine counts it and
+groups its edits into suggestions (call_log_process); marketing accepts or rejects a
+suggestion (suggestion_accept / suggestion_reject); when a version carrying accepted
+wording goes live, its contributors are told (version_published_process).
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from rapidfuzz import fuzz
 
-from .models import Notification
+from leads import services as lead_services
+from leads.models import Attempt, Lead
+from messaging import services as messaging_services
+from messaging.models import MessageVersion
+from messaging.passages import KeyedBlock, assign_keys, normalise, replace_passage, split_passages
+from smarketing.roles import MARKETING, SALES, has_role, roles_of
+
+from .models import (
+    CallLog,
+    Notification,
+    ObjectionTag,
+    PassageEdit,
+    Suggestion,
+    SuggestionComment,
+    VersionStats,
+)
+
+# Two edits of one passage are "the same suggestion" when their wordings are at least
+# this similar (rapidfuzz normalised Indel ratio, 0-100, on normalised text).
+EDIT_SIMILARITY = 75.0
+
+
+# --- Notifications --------------------------------------------------------------------
 
 
 def notification_send(*, recipient, kind: str, text: str, url: str = "", dedupe_key=None):
     """Notify one person in the app. With a dedupe_key, the same event notifies once:
     a second call returns None and changes nothing (retried tasks stay harmless)."""
     if dedupe_key is None:
-        return Notification.objects.create(recipient=recipient, kind=kind, text=text, url=url)
+        return Notification.objects.create(recipient=recipient, kind=kind, text=text[:500], url=url)
     try:
         with transaction.atomic():
             return Notification.objects.create(
@@ -26,3 +59,506 @@ def notifications_mark_read(*, user, ids=None) -> int:
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     return queryset.update(read_at=timezone.now())
+
+
+# --- Objections -------------------------------------------------------------------------
+
+
+def objection_tags_resolve(*, names: list[str], user) -> list[ObjectionTag]:
+    """Tags for names a salesperson typed: existing ones are reused (case-insensitive);
+    new ones are kept as proposals for marketing to approve."""
+    tags = []
+    for raw in names:
+        name = " ".join(raw.split())[:80]
+        if not name:
+            continue
+        tag = ObjectionTag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = ObjectionTag.objects.create(
+                        name=name, status=ObjectionTag.Status.PROPOSED, proposed_by=user
+                    )
+            except IntegrityError:
+                tag = ObjectionTag.objects.get(name__iexact=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def objection_approve(*, tag: ObjectionTag, user) -> ObjectionTag:
+    """Marketing adopts a salesperson's proposed objection into the managed list."""
+    if not has_role(user, MARKETING):
+        raise PermissionDenied("Only marketing manages objections.")
+    tag.status = ObjectionTag.Status.APPROVED
+    tag.save(update_fields=["status"])
+    return tag
+
+
+# --- Call logs ------------------------------------------------------------------------
+
+
+def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[PassageEdit]:
+    """The per-passage differences between a version and the wording used in a call.
+
+    The edited text is cut into passages and matched to the version's passages with the
+    same rule as versions (messaging.passages), so "passage 3 of v4" means the same
+    thing in a call as in the version history. Returned unsaved.
+    """
+    original = [KeyedBlock(p.key, p.kind, p.text) for p in version.passages.all()]
+    edited = assign_keys(split_passages(edited_body), original)
+    edited_by_key = {block.key: block for block in edited}
+    original_keys = {block.key for block in original}
+    edits = []
+    for block in original:
+        match = edited_by_key.get(block.key)
+        if match is None:
+            edits.append(
+                PassageEdit(
+                    version=version,
+                    passage_key=block.key,
+                    kind=PassageEdit.Kind.REMOVED,
+                    original_text=block.text,
+                )
+            )
+        elif normalise(match.text) != normalise(block.text):
+            edits.append(
+                PassageEdit(
+                    version=version,
+                    passage_key=block.key,
+                    kind=PassageEdit.Kind.CHANGED,
+                    original_text=block.text,
+                    edited_text=match.text,
+                )
+            )
+    previous_key = ""
+    for block in edited:
+        if block.key in original_keys:
+            previous_key = block.key
+            continue
+        edits.append(
+            PassageEdit(
+                version=version,
+                passage_key=previous_key,
+                kind=PassageEdit.Kind.ADDED,
+                edited_text=block.text,
+            )
+        )
+    return edits
+
+
+def _check_can_log(user, lead: Lead, version: MessageVersion) -> None:
+    if SALES not in roles_of(user):
+        raise PermissionDenied("Only salespeople log calls.")
+    if lead.owner_id != user.pk:
+        raise PermissionDenied("You can only log calls on your own leads.")
+    if version.status not in (MessageVersion.Status.LIVE, MessageVersion.Status.RETIRED):
+        raise ValidationError({"version": "Choose a published version of the message."})
+
+
+@transaction.atomic
+def call_log_create(
+    *,
+    user,
+    lead: Lead,
+    version: MessageVersion,
+    reaction: int,
+    outcome: str,
+    edited_body: str,
+    channel: str = "call",
+    occurred_at=None,
+    objections=(),
+    new_objection_names=(),
+    quote: str = "",
+    quote_passage_key: str = "",
+    notes: str = "",
+) -> CallLog:
+    """Log a conversation: also an attempt on the lead (so the SLA sees the touch), the
+    edited wording stored whole and as per-passage edits, the engine enqueued on commit."""
+    _check_can_log(user, lead, version)
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A call cannot be logged in the future."})
+    if quote_passage_key and not version.passages.filter(key=quote_passage_key).exists():
+        raise ValidationError({"quote_passage_key": "That passage is not in this version."})
+    attempt = lead_services.attempt_log(
+        lead=lead,
+        user=user,
+        channel=channel,
+        outcome=(
+            Attempt.Outcome.MEETING_BOOKED
+            if outcome == CallLog.Outcome.MEETING_BOOKED
+            else Attempt.Outcome.CONNECTED
+        ),
+        note=f"Conversation logged: {CallLog.Outcome(outcome).label}",
+        occurred_at=occurred_at,
+    )
+    edits = passage_edits_for(version=version, edited_body=edited_body)
+    call_log = CallLog(
+        lead=lead,
+        salesperson=user,
+        version=version,
+        attempt=attempt,
+        channel=channel,
+        occurred_at=occurred_at,
+        reaction=reaction,
+        quote=quote.strip(),
+        quote_passage_key=quote_passage_key,
+        outcome=outcome,
+        notes=notes.strip(),
+        edited_body=edited_body,
+        has_edits=bool(edits),
+    )
+    call_log.full_clean(exclude=["lead", "salesperson", "version", "attempt"])
+    call_log.save()
+    tags = list(objections) + objection_tags_resolve(names=list(new_objection_names), user=user)
+    call_log.objections.set(tags)
+    for edit in edits:
+        edit.call_log = call_log
+    PassageEdit.objects.bulk_create(edits)
+
+    from .tasks import call_log_process_task
+
+    transaction.on_commit(lambda: call_log_process_task.delay(call_log.pk))
+    return call_log
+
+
+# --- The engine -----------------------------------------------------------------------
+
+
+def _stats_row(version_id: int) -> VersionStats:
+    # Created without a race: parallel first calls on one version insert at most once.
+    VersionStats.objects.bulk_create([VersionStats(version_id=version_id)], ignore_conflicts=True)
+    return VersionStats.objects.select_for_update().get(version_id=version_id)
+
+
+@transaction.atomic
+def call_log_process(*, call_log_id: int) -> bool:
+    """Count one call in its version's figures and group its edits into suggestions.
+
+    Idempotent: the call row is locked and marked processed in the same transaction as
+    its effects, so a second run (a retried or duplicated task) changes nothing and
+    returns False. The version's figures row is locked too, so calls processed in
+    parallel keep exact counts.
+    """
+    call_log = (
+        CallLog.objects.select_for_update().select_related("version").filter(pk=call_log_id).first()
+    )
+    if call_log is None or call_log.processed_at is not None:
+        return False
+    stats = _stats_row(call_log.version_id)
+    stats.uses += 1
+    stats.edited_uses += int(call_log.has_edits)
+    setattr(stats, f"reaction_{call_log.reaction}", F(f"reaction_{call_log.reaction}") + 1)
+    stats.outcomes[call_log.outcome] = stats.outcomes.get(call_log.outcome, 0) + 1
+    for name in call_log.objections.values_list("name", flat=True):
+        stats.objections[name] = stats.objections.get(name, 0) + 1
+    if stats.last_used_at is None or call_log.occurred_at > stats.last_used_at:
+        stats.last_used_at = call_log.occurred_at
+    stats.save()
+
+    touched = {}
+    for edit in call_log.passage_edits.filter(
+        suggestion__isnull=True, kind__in=[PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED]
+    ):
+        suggestion = _suggestion_for(edit, call_log.version)
+        edit.suggestion = suggestion
+        edit.save(update_fields=["suggestion"])
+        touched[suggestion.pk] = suggestion
+    # Every open suggestion on this version compares "with" against "without": one
+    # more call on the version changes the "without" side of all of them.
+    for suggestion in Suggestion.objects.open().filter(version_id=call_log.version_id):
+        touched.setdefault(suggestion.pk, suggestion)
+    for suggestion in touched.values():
+        suggestion_refresh(suggestion=suggestion)
+    call_log.processed_at = timezone.now()
+    call_log.save(update_fields=["processed_at"])
+    return True
+
+
+def _suggestion_for(edit: PassageEdit, version: MessageVersion) -> Suggestion:
+    """The open suggestion this edit belongs to, or a new one (locks the candidates)."""
+    candidates = Suggestion.objects.select_for_update().filter(
+        version=version,
+        passage_key=edit.passage_key,
+        kind=edit.kind,
+        status=Suggestion.Status.OPEN,
+    )
+    best, best_score = None, -1.0
+    wording = normalise(edit.edited_text)
+    for candidate in candidates:
+        if edit.kind == PassageEdit.Kind.REMOVED:
+            return candidate
+        score = fuzz.ratio(wording, normalise(candidate.proposed_text))
+        if score >= EDIT_SIMILARITY and score > best_score:
+            best, best_score = candidate, score
+    if best is not None:
+        return best
+    return Suggestion.objects.create(
+        message_id=version.message_id,
+        version=version,
+        passage_key=edit.passage_key,
+        kind=edit.kind,
+        original_text=edit.original_text,
+        proposed_text=edit.edited_text,
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def suggestion_refresh(*, suggestion: Suggestion) -> Suggestion:
+    """Recompute a suggestion's evidence from its edits: exact, and the same however
+    often it runs.
+
+    "With" are the calls whose wording made this edit; "without" are the other calls
+    on the same version. A call is positive when the reaction was 4 or 5, and a win
+    when its lead was won. The representative wording is the edit most similar to the
+    others (the medoid of at most 50 recent edits). Ranking score: calls, plus twice the
+    distinct salespeople, plus ten times the lift in positive reactions.
+    """
+    edits = list(
+        suggestion.edits.select_related("call_log").order_by("-call_log__occurred_at")[:200]
+    )
+    call_ids = {edit.call_log_id for edit in suggestion.edits.all()}
+    won = Q(lead__status=Lead.Status.WON)
+    positive = Q(reaction__gte=CallLog.Reaction.POSITIVE)
+    with_edit = CallLog.objects.filter(pk__in=call_ids).aggregate(
+        calls=Count("pk"),
+        reps=Count("salesperson", distinct=True),
+        positive=Count("pk", filter=positive),
+        wins=Count("pk", filter=won),
+    )
+    without = (
+        CallLog.objects.filter(version_id=suggestion.version_id)
+        .exclude(pk__in=call_ids)
+        .aggregate(
+            calls=Count("pk"), positive=Count("pk", filter=positive), wins=Count("pk", filter=won)
+        )
+    )
+    suggestion.call_count = with_edit["calls"]
+    suggestion.rep_count = with_edit["reps"]
+    suggestion.with_positive = _rate(with_edit["positive"], with_edit["calls"])
+    suggestion.with_wins = _rate(with_edit["wins"], with_edit["calls"])
+    suggestion.without_count = without["calls"]
+    suggestion.without_positive = _rate(without["positive"], without["calls"])
+    suggestion.without_wins = _rate(without["wins"], without["calls"])
+    lift = (suggestion.with_positive or 0) - (suggestion.without_positive or 0)
+    suggestion.score = suggestion.call_count + 2 * suggestion.rep_count + 10 * max(lift, 0)
+    if suggestion.kind == PassageEdit.Kind.CHANGED and edits:
+        suggestion.proposed_text = _medoid([edit.edited_text for edit in edits[:50]])
+    suggestion.save()
+    return suggestion
+
+
+def _medoid(texts: list[str]) -> str:
+    if len(texts) <= 2:
+        return texts[-1]
+    normalised = [normalise(text) for text in texts]
+    best = max(
+        range(len(texts)),
+        key=lambda i: sum(fuzz.ratio(normalised[i], other) for other in normalised),
+    )
+    return texts[best]
+
+
+# --- Marketing's decisions ------------------------------------------------------------
+
+
+def suggestion_contributors(suggestion: Suggestion):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(call_logs__passage_edits__suggestion=suggestion).distinct()
+    )
+
+
+def _require_marketing(user) -> None:
+    if not has_role(user, MARKETING):
+        raise PermissionDenied("Only marketing decides on suggestions.")
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
+    """Apply the suggested wording to the message's draft (opened from the live version
+    when there is none) and record where it came from.
+
+    The passage is found in the draft by its key, so the change lands in the right
+    place even when the draft has moved on since the calls; when the draft no longer
+    has that passage the accept is refused and nothing changes.
+    """
+    _require_marketing(user)
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.status != Suggestion.Status.OPEN:
+        raise ValidationError(
+            f"This suggestion is already {suggestion.get_status_display().lower()}."
+        )
+    message = suggestion.message
+    draft = message.versions.filter(status=MessageVersion.Status.DRAFT).first()
+    if draft is None:
+        draft = messaging_services.draft_create(message=message, user=user)
+        draft.origin = MessageVersion.Origin.SUGGESTION
+        draft.save(update_fields=["origin"])
+    passage = draft.passages.filter(key=suggestion.passage_key).first()
+    if passage is None:
+        raise ValidationError(
+            "The draft no longer has this passage; edit the draft by hand or reject the suggestion."
+        )
+    if suggestion.kind == PassageEdit.Kind.REMOVED:
+        body = replace_passage(draft.body, passage.text, "")
+        body = "\n\n".join(part.strip("\n") for part in body.split("\n\n") if part.strip())
+    else:
+        body = replace_passage(draft.body, passage.text, suggestion.proposed_text)
+    summary = draft.change_summary or f"Wording from sales (suggestion #{suggestion.pk})"
+    draft = messaging_services.draft_save(
+        version=draft, user=user, body=body, revision=draft.revision, change_summary=summary
+    )
+    suggestion.status = Suggestion.Status.ACCEPTED
+    suggestion.accepted_into = draft
+    suggestion.decided_by = user
+    suggestion.decided_at = timezone.now()
+    suggestion.save()
+    for person in suggestion_contributors(suggestion):
+        notification_send(
+            recipient=person,
+            kind="suggestion_accepted",
+            text=(
+                f"Marketing accepted your wording for “{message.title}”: "
+                f"it goes into v{draft.number}."
+            ),
+            url=f"/feedback/suggestions/{suggestion.pk}/",
+            dedupe_key=f"suggestion-accepted:{suggestion.pk}",
+        )
+    return draft
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: Suggestion, user, reason: str) -> Suggestion:
+    """Decline a suggestion with a reason that the contributing salespeople see."""
+    _require_marketing(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Tell the salespeople why, so they learn from it."})
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.status != Suggestion.Status.OPEN:
+        raise ValidationError(
+            f"This suggestion is already {suggestion.get_status_display().lower()}."
+        )
+    suggestion.status = Suggestion.Status.REJECTED
+    suggestion.reject_reason = reason
+    suggestion.decided_by = user
+    suggestion.decided_at = timezone.now()
+    suggestion.save()
+    for person in suggestion_contributors(suggestion):
+        notification_send(
+            recipient=person,
+            kind="suggestion_rejected",
+            text=f"Marketing declined your wording for “{suggestion.message.title}”: {reason}",
+            url=f"/feedback/suggestions/{suggestion.pk}/",
+            dedupe_key=f"suggestion-rejected:{suggestion.pk}",
+        )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_comment(*, suggestion: Suggestion, user, body: str) -> SuggestionComment:
+    """Add to a suggestion's thread: marketing and the salespeople behind it may talk."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    if (
+        not has_role(user, MARKETING)
+        and not suggestion_contributors(suggestion).filter(pk=user.pk).exists()
+    ):
+        raise PermissionDenied("Only marketing and the contributing salespeople take part here.")
+    comment = SuggestionComment(suggestion=suggestion, author=user, body=body[:4000])
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def version_published_process(*, version_id: int) -> int:
+    """After a version goes live: tell the salespeople whose accepted wording it carries
+    ("your wording is now in v5 of ..."), and mark open suggestions stale whose passage
+    the live version no longer has. Idempotent (dedupe keys, status checks)."""
+    version = MessageVersion.objects.select_related("message").get(pk=version_id)
+    if version.status != MessageVersion.Status.LIVE:
+        return 0
+    live_keys = set(version.passages.values_list("key", flat=True))
+    Suggestion.objects.open().filter(message_id=version.message_id).exclude(
+        passage_key__in=live_keys
+    ).exclude(version=version).update(status=Suggestion.Status.STALE, updated_at=timezone.now())
+    notified = 0
+    for suggestion in Suggestion.objects.filter(accepted_into=version):
+        if suggestion.shipped_at is None:
+            suggestion.shipped_at = version.published_at
+            suggestion.save(update_fields=["shipped_at"])
+        for person in suggestion_contributors(suggestion):
+            sent = notification_send(
+                recipient=person,
+                kind="wording_shipped",
+                text=f"Your wording is now in v{version.number} of “{version.message.title}”.",
+                url=f"/messages/{version.message_id}/v{version.number}/",
+                dedupe_key=f"wording-shipped:{version.pk}:{person.pk}",
+            )
+            notified += int(sent is not None)
+    return notified
+
+
+def suggestions_refresh_open() -> int:
+    """Refresh the evidence of every open suggestion (periodic: wins change over time)."""
+    count = 0
+    for suggestion in Suggestion.objects.open().iterator():
+        with transaction.atomic():
+            suggestion_refresh(suggestion=suggestion)
+        count += 1
+    return count
+
+
+def digest_send_daily(*, today=None) -> int:
+    """Email each marketer a digest of the last day's new suggestions and the objection
+    gaps, once per day: the delivery row is written in the same transaction as the send,
+    so a re-run (or a second beat) sends nobody a second copy."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from . import selectors
+    from .models import DigestDelivery
+
+    today = today or timezone.localdate()
+    since = timezone.now() - timedelta(days=1)
+    new_suggestions = list(
+        Suggestion.objects.open()
+        .filter(created_at__gte=since)
+        .select_related("message")
+        .ranked()[:20]
+    )
+    gaps = selectors.objection_gaps(limit=5)
+    if not new_suggestions and not gaps:
+        return 0
+    sent = 0
+    marketers = (
+        get_user_model().objects.filter(groups__name=MARKETING, is_active=True).exclude(email="")
+    )
+    for marketer in marketers:
+        try:
+            with transaction.atomic():
+                DigestDelivery.objects.create(recipient=marketer, day=today)
+                body = render_to_string(
+                    "feedback/digest_email.txt",
+                    {"user": marketer, "suggestions": new_suggestions, "gaps": gaps},
+                )
+                send_mail(
+                    f"Smarketing digest for {today:%d %b %Y}",
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [marketer.email],
+                )
+        except IntegrityError:
+            continue
+        sent += 1
+    return sent

@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from messaging.models import MessageVersion
+from smarketing.roles import MARKETING, SALES, role_required
 
 from . import selectors, services
-from .models import Notification
+from .forms import CallLogForm, CommentForm, RejectForm
+from .models import Notification, ObjectionTag, Suggestion
 
 
 @require_GET
@@ -35,3 +42,223 @@ def notifications_mark_all_read(request):
     count = services.notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("feedback:notification_list")
+
+
+# --- Call logs ------------------------------------------------------------------------
+
+
+def _call_log_form(request, data=None):
+    """Build the form for the lead and version in the request (query or POST)."""
+    source = data if data is not None else request.GET
+    leads = selectors.loggable_leads(user=request.user)
+    lead = None
+    if source.get("lead", "").isdigit():
+        lead = leads.filter(pk=source["lead"]).first()
+    version = None
+    if source.get("version", "").isdigit():
+        version = MessageVersion.objects.published().filter(pk=source["version"]).first()
+    if version is None:
+        version = selectors.default_version_for(lead)
+    versions = selectors.version_choices(lead=lead, include=version)
+    passages = list(version.passages.all()) if version else []
+    initial = {"lead": lead, "version": version, "edited_body": version.body if version else ""}
+    form = CallLogForm(data, leads=leads, versions=versions, passages=passages, initial=initial)
+    return form, lead, version
+
+
+@role_required(SALES)
+@require_http_methods(["GET", "POST"])
+def call_log_create(request):
+    """Log a conversation from a lead in the queue or from a message page."""
+    form, lead, version = _call_log_form(
+        request, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            call_log = services.call_log_create(
+                user=request.user,
+                lead=data["lead"],
+                version=data["version"],
+                channel=data["channel"],
+                occurred_at=data["occurred_at"],
+                reaction=data["reaction"],
+                outcome=data["outcome"],
+                objections=data["objections"],
+                new_objection_names=data["new_objections"],
+                quote=data["quote"],
+                quote_passage_key=data["quote_passage_key"],
+                edited_body=data["edited_body"],
+                notes=data["notes"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            changed = call_log.passage_edits.count()
+            messages.success(
+                request,
+                f"Call with {call_log.lead} logged"
+                + (
+                    f", with {changed} change{'s' if changed != 1 else ''} to the wording."
+                    if changed
+                    else "."
+                ),
+            )
+            return redirect("feedback:call_log_detail", pk=call_log.pk)
+    return render(
+        request,
+        "feedback/call_log_form.html",
+        {"form": form, "lead": lead, "version": version},
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@role_required(SALES)
+@require_GET
+def call_log_wording(request):
+    """htmx: the wording editor and passage choices for another version."""
+    version = selectors.readable_version(pk=request.GET.get("version", "0") or 0)
+    form = CallLogForm(
+        leads=selectors.loggable_leads(user=request.user),
+        versions=selectors.version_choices(include=version),
+        passages=list(version.passages.all()),
+        initial={"edited_body": version.body, "version": version},
+    )
+    return render(
+        request, "feedback/call_log_form.html#wording", {"form": form, "version": version}
+    )
+
+
+@require_GET
+def call_log_detail(request, pk):
+    call_log = selectors.call_log_detail(user=request.user, pk=pk)
+    edits = list(call_log.passage_edits.all())
+    return render(request, "feedback/call_log_detail.html", {"call_log": call_log, "edits": edits})
+
+
+# --- Suggestions ----------------------------------------------------------------------
+
+
+@role_required(MARKETING)
+@require_GET
+def suggestion_inbox(request):
+    filterset = selectors.suggestion_inbox(data=request.GET)
+    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    suggestions = list(page.object_list)
+    selectors.decorate_suggestions(suggestions)
+    template = "feedback/inbox.html"
+    if request.htmx:
+        template += "#suggestion-list"
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "suggestions": suggestions,
+            "gaps": selectors.objection_gaps(limit=5) if not request.htmx else [],
+        },
+    )
+
+
+@require_GET
+def suggestion_detail(request, pk):
+    suggestion, edits, comments = selectors.suggestion_detail(user=request.user, pk=pk)
+    return render(
+        request,
+        "feedback/suggestion_detail.html",
+        {
+            "suggestion": suggestion,
+            "edits": edits,
+            "comments": comments,
+            "reject_form": RejectForm(),
+            "comment_form": CommentForm(),
+            "contributor_count": len({e.call_log.salesperson_id for e in edits}),
+        },
+    )
+
+
+@role_required(MARKETING)
+@require_POST
+def suggestion_accept(request, pk):
+    suggestion = get_object_or_404(Suggestion, pk=pk)
+    try:
+        draft = services.suggestion_accept(suggestion=suggestion, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("feedback:suggestion_detail", pk=pk)
+    messages.success(
+        request, f"Accepted: draft v{draft.number} now has the new wording. Review and publish it."
+    )
+    return redirect("messaging:draft_edit", pk=draft.message_id)
+
+
+@role_required(MARKETING)
+@require_POST
+def suggestion_reject(request, pk):
+    suggestion = get_object_or_404(Suggestion, pk=pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.suggestion_reject(
+                suggestion=suggestion, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "Suggestion declined; the salespeople behind it are told why."
+            )
+            return redirect("feedback:suggestion_inbox")
+    else:
+        messages.error(request, "Give a reason: the salespeople behind it read it.")
+    return redirect("feedback:suggestion_detail", pk=pk)
+
+
+@require_POST
+def suggestion_comment(request, pk):
+    suggestion = get_object_or_404(Suggestion, pk=pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write a comment first.")
+        return redirect("feedback:suggestion_detail", pk=pk)
+    try:
+        services.suggestion_comment(
+            suggestion=suggestion, user=request.user, body=form.cleaned_data["body"]
+        )
+    except PermissionDenied:
+        raise Http404("No such suggestion.") from None
+    return redirect(reverse("feedback:suggestion_detail", args=[pk]) + "#thread")
+
+
+@role_required(SALES)
+@require_GET
+def my_wording(request):
+    page = Paginator(selectors.contributions_of(user=request.user), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "feedback/my_wording.html", {"page_obj": page})
+
+
+@role_required(MARKETING)
+@require_http_methods(["GET", "POST"])
+def objection_list(request):
+    if request.method == "POST":
+        tag = get_object_or_404(ObjectionTag, pk=request.POST.get("approve"))
+        services.objection_approve(tag=tag, user=request.user)
+        messages.success(request, f"“{tag.name}” is now on the objection list.")
+        return redirect("feedback:objection_list")
+    return render(
+        request,
+        "feedback/objections.html",
+        {"tags": selectors.objection_tags_for_review(), "gaps": selectors.objection_gaps()},
+    )

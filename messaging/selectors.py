@@ -66,7 +66,13 @@ def version_for(*, user, message_pk: int, number: int) -> MessageVersion:
     """One version a user may read (drafts only for marketing), or 404."""
     queryset = MessageVersion.objects.select_related(
         "message", "author", "published_by", "based_on"
-    ).prefetch_related(Prefetch("passages", queryset=Passage.objects.order_by("position")))
+    ).prefetch_related(
+        Prefetch("passages", queryset=Passage.objects.order_by("position")),
+        # Provenance: the accepted suggestions from sales this version carries, and the
+        # salespeople whose calls they came from (relations owned by the feedback app).
+        "accepted_suggestions__version",
+        "accepted_suggestions__edits__call_log__salesperson",
+    )
     if not can_see_drafts(user):
         queryset = queryset.readable_by_sales()
     version = queryset.filter(message_id=message_pk, number=number).first()

@@ -10,6 +10,8 @@ NAVIGATION = (
     ("Home", "home", None),
     ("Messages", "messaging:message_library", None),
     ("Personas", "messaging:persona_list", (MARKETING,)),
+    ("Suggestions", "feedback:suggestion_inbox", (MARKETING,)),
+    ("My wording", "feedback:my_wording", (SALES,)),
     ("My queue", "leads:queue", (SALES,)),
     ("Team", "leads:team", (SALES_MANAGER,)),
     ("Leads", "leads:list", (MARKETING, SALES_MANAGER)),

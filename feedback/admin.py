@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from .models import (
+    CallLog,
+    DigestDelivery,
+    Notification,
+    ObjectionTag,
+    PassageEdit,
+    Suggestion,
+    SuggestionComment,
+    VersionStats,
+)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "text", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__username", "text"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ObjectionTag)
+class ObjectionTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "proposed_by", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    list_editable = ["status"]
+    list_select_related = ["proposed_by"]
+
+
+class PassageEditInline(admin.TabularInline):
+    model = PassageEdit
+    fields = ["kind", "passage_key", "original_text", "edited_text", "suggestion"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CallLog)
+class CallLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "lead",
+        "salesperson",
+        "version",
+        "reaction",
+        "outcome",
+        "occurred_at",
+        "processed_at",
+    ]
+    list_filter = ["reaction", "outcome", "channel", "has_edits", "version__message"]
+    search_fields = ["lead__email", "lead__last_name", "salesperson__username", "quote"]
+    list_select_related = ["lead", "salesperson", "version__message"]
+    raw_id_fields = ["lead", "version", "attempt", "salesperson"]
+    date_hierarchy = "occurred_at"
+    inlines = [PassageEditInline]
+
+
+@admin.register(VersionStats)
+class VersionStatsAdmin(admin.ModelAdmin):
+    list_display = ["version", "uses", "edited_uses", "reaction_4", "reaction_5", "last_used_at"]
+    list_select_related = ["version__message"]
+    search_fields = ["version__message__title"]
+    readonly_fields = [f.name for f in VersionStats._meta.fields]
+
+
+class SuggestionCommentInline(admin.TabularInline):
+    model = SuggestionComment
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "message",
+        "status",
+        "call_count",
+        "rep_count",
+        "score",
+        "updated_at",
+    ]
+    list_filter = ["status", "kind", "message"]
+    search_fields = ["message__title", "proposed_text", "original_text"]
+    list_select_related = ["message", "version"]
+    raw_id_fields = ["message", "version", "accepted_into", "decided_by"]
+    inlines = [SuggestionCommentInline]
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "day", "sent_at"]
+    list_filter = ["day"]
