@@ -65,7 +65,7 @@ def message_detail(*, user, pk: int) -> tuple[Message, list[MessageVersion]]:
 def version_for(*, user, message_pk: int, number: int) -> MessageVersion:
     """One version a user may read (drafts only for marketing), or 404."""
     queryset = MessageVersion.objects.select_related(
-        "message", "author", "published_by", "based_on"
+        "message", "author", "published_by", "based_on", "stats"
     ).prefetch_related(
         Prefetch("passages", queryset=Passage.objects.order_by("position")),
         # Provenance: the accepted suggestions from sales this version carries, and the

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from feedback.demo import seed_feedback
 from leads.demo import seed_leads
 from leads.models import Team, TeamMembership
 from messaging.demo import seed_messaging
@@ -84,4 +85,5 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     users = seed_people(report, reset_passwords=reset_passwords)
     seed_messaging(report, users)
     seed_leads(report, users)
+    seed_feedback(report, users)
     return report

@@ -167,7 +167,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     # Tasks are enqueued with transaction.on_commit, so eager mode runs them after
     # the commit, in the web process: no broker or worker needed to try the portal.
     CELERY_TASK_ALWAYS_EAGER = True
@@ -233,7 +233,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In eager mode every task would log a success line into the web server's output.
+        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+    },
 }
 
 # Pagination and list sizes used by every list page.
