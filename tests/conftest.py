@@ -88,8 +88,9 @@ def celery_worker_process(transactional_db, settings):
 
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL (the CI's second run has both)")
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read before switching: Celery's config is lazy and would read the new value.
     previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     worker = start_worker(connection.settings_dict)
     try:

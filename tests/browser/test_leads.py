@@ -52,7 +52,7 @@ def test_import_hand_off_work_and_disqualify_a_lead(
 
     # rep_a accepts it and logs two attempts without leaving the queue
     login(rep_a)
-    page.get_by_role("link", name="My queue").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     page.get_by_role("button", name="Accept lead").click()
     row = page.locator("article.queue-item", has_text="Ada Lovelace")
     row.get_by_role("button", name="No answer").click()

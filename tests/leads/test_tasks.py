@@ -49,21 +49,8 @@ def test_the_import_task_is_enqueued_after_commit_and_runs_by_id(
         assert tasks.lead_import_task.delay(lead_list.pk).get() == 2  # redelivery: no change
 
 
-@pytest.fixture
-def eager_afterwards():
-    """Put eager mode back after the worker test. celery_worker_process reads the value it
-    restores after switching the setting off, so it can restore "off" for the whole
-    session when Celery's config was not loaded yet (reported to the foundation owner)."""
-    from smarketing.celery import app
-
-    yield
-    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-
-
 @pytest.mark.worker
-def test_a_real_worker_imports_a_list_in_the_background(
-    eager_afterwards, celery_worker_process, tmp_path
-):
+def test_a_real_worker_imports_a_list_in_the_background(celery_worker_process, tmp_path):
     from django.contrib.auth.models import Group, User
 
     from leads.models import LeadList
