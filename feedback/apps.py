@@ -14,7 +14,10 @@ class FeedbackConfig(AppConfig):
 
 
 def _enqueue_version_published(sender, version, **kwargs):
-    # The signal is sent after the publishing transaction commits.
+    # Inside the publishing transaction: the outbox row commits with the publish, and
+    # the task is sent after the commit (or later, if the broker is down).
+    from smarketing import outbox
+
     from .tasks import version_published_task
 
-    version_published_task.delay(version.pk)
+    outbox.enqueue(version_published_task, version.pk)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -19,6 +20,8 @@ from leads.models import Attempt, Lead
 from messaging import services as messaging_services
 from messaging.models import MessageVersion
 from messaging.passages import KeyedBlock, assign_keys, normalise, replace_passage, split_passages
+from smarketing import outbox
+from smarketing.audit import audit_record
 from smarketing.roles import MARKETING, SALES, has_role, roles_of
 
 from .models import (
@@ -34,6 +37,10 @@ from .models import (
 # Two edits of one passage are "the same suggestion" when their wordings are at least
 # this similar (rapidfuzz normalised Indel ratio, 0-100, on normalised text).
 EDIT_SIMILARITY = 75.0
+
+# Sent inside call_log_process once a call is counted (kwargs: call_log); receivers
+# that start background work defer it with transaction.on_commit.
+call_log_processed = Signal()
 
 
 # --- Notifications --------------------------------------------------------------------
@@ -219,7 +226,7 @@ def call_log_create(
 
     from .tasks import call_log_process_task
 
-    transaction.on_commit(lambda: call_log_process_task.delay(call_log.pk))
+    outbox.enqueue(call_log_process_task, call_log.pk)
     return call_log
 
 
@@ -273,6 +280,7 @@ def call_log_process(*, call_log_id: int) -> bool:
         suggestion_refresh(suggestion=suggestion)
     call_log.processed_at = timezone.now()
     call_log.save(update_fields=["processed_at"])
+    call_log_processed.send(sender=CallLog, call_log=call_log)
     return True
 
 
@@ -414,6 +422,17 @@ def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
     draft = messaging_services.draft_save(
         version=draft, user=user, body=body, revision=draft.revision, change_summary=summary
     )
+    audit_record(
+        actor=user,
+        action="suggestion.accept",
+        target=suggestion,
+        before={"status": "open"},
+        after={
+            "status": "accepted",
+            "into": f"v{draft.number}",
+            "wording": suggestion.proposed_text,
+        },
+    )
     suggestion.status = Suggestion.Status.ACCEPTED
     suggestion.accepted_into = draft
     suggestion.decided_by = user
@@ -445,6 +464,13 @@ def suggestion_reject(*, suggestion: Suggestion, user, reason: str) -> Suggestio
         raise ValidationError(
             f"This suggestion is already {suggestion.get_status_display().lower()}."
         )
+    audit_record(
+        actor=user,
+        action="suggestion.reject",
+        target=suggestion,
+        before={"status": "open"},
+        after={"status": "rejected", "reason": reason},
+    )
     suggestion.status = Suggestion.Status.REJECTED
     suggestion.reject_reason = reason
     suggestion.decided_by = user

@@ -226,7 +226,8 @@ def suggestion_reject(request, pk):
 
 @require_POST
 def suggestion_comment(request, pk):
-    suggestion = get_object_or_404(Suggestion, pk=pk)
+    # 404 before anything else for people outside the thread (same rule as the page).
+    suggestion, _edits, _comments = selectors.suggestion_detail(user=request.user, pk=pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write a comment first.")

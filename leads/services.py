@@ -17,12 +17,14 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 # Module import (not `from ... import`): feedback.services imports this module too.
 from feedback import services as feedback_services
-from smarketing import roles
+from smarketing import outbox, roles
+from smarketing.audit import audit_record, audit_record_many
 
 from . import importing
 from .models import (
@@ -46,6 +48,10 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 IMPORT_BATCH_SIZE = 1000
+
+# Sent inside opportunity_create/opportunity_close (kwargs: opportunity); receivers
+# that start background work defer it with transaction.on_commit.
+opportunity_changed = Signal()
 
 
 class HandoffAlreadyTaken(ValidationError):
@@ -281,6 +287,22 @@ def lead_handoff(
         ],
     )
     Handoff.objects.bulk_create(handoffs)
+    audit_record_many(
+        actor=user,
+        action="lead.handoff",
+        changes=[
+            (
+                handoff.lead,
+                None,
+                {
+                    "to": handoff.to_user.get_username() if handoff.to_user else None,
+                    "team": str(team) if team else None,
+                    "play": str(play) if play else None,
+                },
+            )
+            for handoff in handoffs
+        ],
+    )
 
     _notify_handoff(recipients, team, user, len(locked), now)
     return handoffs
@@ -438,6 +460,13 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
     if not check.allowed:
         raise ValidationError(check.reason)
     now = timezone.now()
+    audit_record(
+        actor=user,
+        action="lead.disqualify",
+        target=lead,
+        before={"status": lead.status},
+        after={"status": Lead.Status.DISQUALIFIED, "reason": reason.name, "note": note.strip()},
+    )
     lead.status = Lead.Status.DISQUALIFIED
     lead.disqualification_reason = reason
     lead.disqualification_note = note.strip()
@@ -510,6 +539,7 @@ def opportunity_create(
     opportunity.save()
     lead.status = Lead.Status.OPPORTUNITY
     lead.save(update_fields=["status"])
+    opportunity_changed.send(sender=Opportunity, opportunity=opportunity)
     return opportunity
 
 
@@ -538,6 +568,7 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     lead.closed_at = now
     lead.next_step_due_at = None
     lead.save(update_fields=["status", "closed_at", "next_step_due_at"])
+    opportunity_changed.send(sender=Opportunity, opportunity=opportunity)
     return opportunity
 
 
@@ -579,6 +610,13 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
         handed_off_at=now,
         accepted_at=now if accepted else None,
         accepted_by=to_user if accepted else None,
+    )
+    audit_record(
+        actor=user,
+        action="lead.reassign",
+        target=lead,
+        before={"owner": lead.owner.get_username() if lead.owner else None},
+        after={"owner": to_user.get_username(), "note": note},
     )
     lead.owner = to_user
     fields = ["owner"]
@@ -787,7 +825,13 @@ def lead_import_start(*, lead_list: LeadList, user) -> LeadList:
         raise ValidationError("Map the Email column before starting the import.")
     lead_list.status = LeadList.Status.QUEUED
     lead_list.save(update_fields=["status"])
-    transaction.on_commit(lambda: lead_import_task.delay(lead_list.pk))
+    audit_record(
+        actor=user,
+        action="leads.import",
+        target=lead_list,
+        after={"file": lead_list.original_filename, "source": lead_list.source},
+    )
+    outbox.enqueue(lead_import_task, lead_list.pk)
     return lead_list
 
 

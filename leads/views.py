@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -219,7 +220,11 @@ def queue(request):
 @require_POST
 @role_required(SALES)
 def handoff_accept(request, pk):
-    handoff = get_object_or_404(Handoff, pk=pk)
+    # Only handoffs addressed to this salesperson or offered to their team exist for them.
+    offered = Handoff.objects.filter(
+        Q(to_user=request.user) | Q(to_user__isnull=True, team__memberships__user=request.user)
+    ).distinct()
+    handoff = get_object_or_404(offered, pk=pk)
     try:
         services.handoff_accept(handoff=handoff, user=request.user)
     except services.HandoffAlreadyTaken as taken:

@@ -11,14 +11,17 @@ from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
+from smarketing.audit import audit_record
 from smarketing.roles import MARKETING, has_role
 
 from .models import Message, MessageVersion, Passage
 from .passages import KeyedBlock, assign_keys, split_passages
 from .rendering import render_markdown
 
-# Sent after the commit that makes a version live: feedback tells the salespeople
-# whose wording it carries. Arguments: version, previous (the version it replaced).
+# Sent inside the transaction that makes a version live, so that receivers can record
+# their follow-up work (in the task outbox) atomically with the publish; the work itself
+# runs after the commit. Feedback tells the salespeople whose wording it carries.
+# Arguments: version, previous (the version it replaced).
 version_published = Signal()
 
 
@@ -228,9 +231,14 @@ def version_publish(*, version: MessageVersion, user, change_summary: str) -> Me
     locked.save()
     message.live_version = locked
     message.save(update_fields=["live_version", "updated_at"])
-    transaction.on_commit(
-        lambda: version_published.send(sender=MessageVersion, version=locked, previous=previous)
+    audit_record(
+        actor=user,
+        action="version.publish",
+        target=locked,
+        before={"live": f"v{previous.number}" if previous else None},
+        after={"live": f"v{locked.number}", "change_summary": locked.change_summary},
     )
+    version_published.send(sender=MessageVersion, version=locked, previous=previous)
     return locked
 
 
@@ -248,6 +256,13 @@ def version_retire(*, version: MessageVersion, user) -> MessageVersion:
     locked.save(update_fields=["status", "retired_at", "updated_at"])
     message.live_version = None
     message.save(update_fields=["live_version", "updated_at"])
+    audit_record(
+        actor=user,
+        action="version.retire",
+        target=locked,
+        before={"status": "live"},
+        after={"status": "retired"},
+    )
     return locked
 
 

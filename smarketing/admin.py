@@ -6,6 +6,8 @@ from django.contrib.auth.models import User
 
 from leads.models import TeamMembership
 
+from .models import AuditEntry, OutboxMessage
+
 admin.site.site_header = "Smarketing administration"
 admin.site.site_title = "Smarketing admin"
 admin.site.index_title = "Run the portal"
@@ -54,3 +56,33 @@ class UserAdmin(BaseUserAdmin):
     def team(self, obj):
         membership = getattr(obj, "team_membership", None)
         return membership.team if membership else "—"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the trail is for reading; the database refuses changes anyway."""
+
+    list_display = ["created_at", "actor_label", "action", "target_label", "target_type"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_label", "target_label", "target_id", "action"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["pk", "task_name", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task_name"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,2 +1,76 @@
-"""Smarketing's own app has no tables; this module exists so that Django sends it
-post_migrate (also after a test flush), which re-creates the role groups."""
+"""Tables of the project's own app: the audit trail and the task outbox.
+
+Having a models module also makes Django send this app post_migrate (also after a
+test flush), which re-creates the role groups.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, with the state before and after: never edited, never deleted.
+
+    The database refuses UPDATE and DELETE on this table (trigger, see migration 0003).
+    `actor` has no foreign-key constraint so that deleting a user keeps their entries;
+    `actor_label` keeps their name.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["-created_at"], name="audit_created_idx"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_label or 'system'} {self.action} {self.target_label}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that needs it.
+
+    If the broker is down when the transaction commits, the row stays unsent and the
+    periodic drain sends it once the broker is back: the work is never lost. Tasks are
+    idempotent, so a row sent twice (sent, then the mark failed) changes nothing more.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_unsent_idx",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_name}{tuple(self.args)}"

@@ -10,3 +10,11 @@ def worker_heartbeat() -> str:
     Idempotent: it only overwrites one timestamp.
     """
     return record_heartbeat()
+
+
+@shared_task
+def outbox_drain_task() -> int:
+    """Send the outbox rows that could not be sent when their transaction committed."""
+    from .outbox import outbox_drain
+
+    return outbox_drain()

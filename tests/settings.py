@@ -25,3 +25,6 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 if "CACHES" in globals() and REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "smarketing-tests"  # noqa: F405
+# Login throttling is tested on its own (tests/smarketing/test_security.py); elsewhere
+# it would need a request on every client.login().
+AXES_ENABLED = False

@@ -4,11 +4,10 @@ from playwright.sync_api import expect
 
 from feedback.models import CallLog
 from tests.feedback.conftest import BODY
-from tests.leads.conftest import accepted_by, handed_to  # noqa: F401 (fixtures)
 from tests.messaging.factories import make_message, publish
 
 
-def test_a_salesperson_logs_a_call_with_an_edit(page, login, marketer, rep_a, accepted_by):  # noqa: F811
+def test_a_salesperson_logs_a_call_with_an_edit(page, login, marketer, rep_a, accepted_by):
     version = publish(
         make_message(marketer, title="Value proposition for CFOs", body=BODY), marketer
     )

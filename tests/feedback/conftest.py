@@ -4,7 +4,6 @@ import pytest
 
 from feedback import services
 from tests.factories import make_salesperson
-from tests.leads.conftest import accepted_by, handed_to, play, sla  # noqa: F401 (fixtures)
 from tests.messaging.factories import make_message, publish
 
 BODY = (
@@ -32,7 +31,7 @@ def rep_c(team_a):
 
 
 @pytest.fixture
-def log_call(accepted_by, django_capture_on_commit_callbacks):  # noqa: F811
+def log_call(accepted_by, django_capture_on_commit_callbacks):
     """log_call(rep, version, said=..., reaction=4, ...) → a call on a fresh lead of rep,
     with the engine run as after a real commit."""
 

@@ -179,22 +179,18 @@ def test_sales_cannot_write_messages(request, marketer, persona):
         services.draft_save(version=draft(message), user=user, body="x", revision=1)
 
 
-def test_publishing_announces_the_version_after_commit(
-    marketer, django_capture_on_commit_callbacks
-):
+def test_publishing_announces_the_version_to_receivers_in_its_transaction(marketer):
     received = []
 
     def listener(sender, version, previous, **kwargs):
-        received.append((version.number, previous))
+        from django.db import connection
+
+        received.append((version.number, previous, connection.in_atomic_block))
 
     services.version_published.connect(listener)
     try:
         message = make_message(marketer, body="Hello")
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            publish(message, marketer)
-        assert received == []
-        for callback in callbacks:
-            callback()
-        assert received == [(1, None)]
+        publish(message, marketer)
+        assert received == [(1, None, True)]
     finally:
         services.version_published.disconnect(listener)

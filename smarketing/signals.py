@@ -1,0 +1,49 @@
+"""Audit role changes however they are made (admin, shell, data migration)."""
+
+from django.contrib.auth import get_user_model
+
+from .audit import audit_record, current_actor
+
+FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def _group_names(user) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def user_groups_changing(sender, instance, action, reverse, **kwargs):
+    if reverse or not isinstance(instance, get_user_model()):
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        instance._audit_groups_before = _group_names(instance)
+    elif action in ("post_add", "post_remove", "post_clear"):
+        before = getattr(instance, "_audit_groups_before", None)
+        after = _group_names(instance)
+        if before != after:
+            audit_record(
+                actor=current_actor.get(),
+                action="user.roles",
+                target=instance,
+                before={"roles": before},
+                after={"roles": after},
+            )
+
+
+def user_flags_before_save(sender, instance, **kwargs):
+    if instance.pk:
+        instance._audit_flags_before = sender.objects.filter(pk=instance.pk).values(*FLAGS).first()
+
+
+def user_flags_after_save(sender, instance, created, **kwargs):
+    before = getattr(instance, "_audit_flags_before", None)
+    after = {flag: getattr(instance, flag) for flag in FLAGS}
+    if created and (instance.is_staff or instance.is_superuser):
+        audit_record(actor=current_actor.get(), action="user.roles", target=instance, after=after)
+    elif before is not None and before != after:
+        audit_record(
+            actor=current_actor.get(),
+            action="user.roles",
+            target=instance,
+            before=before,
+            after=after,
+        )

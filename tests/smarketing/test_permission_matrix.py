@@ -1,0 +1,200 @@
+"""Every URL of the portal x every persona has an expected outcome.
+
+The list of URLs comes from the URLconf itself: a URL added without an entry in
+EXPECTED fails `test_every_url_has_an_expected_outcome`, so no page ships unchecked.
+
+Outcomes: the anonymous visitor is sent to the login page (except the public pages);
+a persona in the "allowed" set gets the page or a normal answer to its request (200,
+302, 400 or 409: never 403, 404 or 5xx); everybody else gets 403 or 404. Objects in the
+URLs belong to team A (rep_a's lead, call, suggestion, notification), so the matrix
+also checks object access: rep_b (team B) never reaches team A's private data.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from feedback import services as feedback_services
+from feedback.models import Notification, Suggestion
+from leads import services as lead_services
+from leads.models import LeadList
+from messaging import services as messaging_services
+from messaging.models import Persona
+from tests.factories import LeadFactory
+from tests.feedback.conftest import BODY, SAID
+from tests.messaging.factories import make_message, publish
+
+PUBLIC = "public"
+ALL = frozenset({"marketer", "rep_a", "rep_b", "manager_a", "admin"})
+MARKETING = frozenset({"marketer", "admin"})
+SALES = frozenset({"rep_a", "rep_b", "admin"})
+PERSONAS = ["anonymous", "marketer", "rep_a", "rep_b", "manager_a", "admin"]
+
+# url name: (method, allowed personas, URL kwargs from the world, query or POST data)
+EXPECTED = {
+    "home": ("get", ALL, {}, {}),
+    "healthz": ("get", PUBLIC, {}, {}),
+    "login": ("get", PUBLIC, {}, {}),
+    "logout": ("post", PUBLIC, {}, {}),
+    "admin:index": ("get", frozenset({"admin"}), {}, {}),
+    # messaging
+    "messaging:message_library": ("get", ALL, {}, {}),
+    "messaging:message_create": ("get", MARKETING, {}, {}),
+    "messaging:draft_preview": ("post", MARKETING, {}, {"body": "**x**"}),
+    "messaging:persona_list": ("get", ALL, {}, {}),
+    "messaging:persona_create": ("get", MARKETING, {}, {}),
+    "messaging:persona_edit": ("get", MARKETING, {"persona_pk": "persona"}, {}),
+    "messaging:message_detail": ("get", ALL, {"pk": "message"}, {}),
+    "messaging:message_edit": ("get", MARKETING, {"pk": "message"}, {}),
+    "messaging:version_compare": ("get", ALL, {"pk": "message"}, {"a": 1, "b": 2}),
+    "messaging:draft_edit": ("get", MARKETING, {"pk": "message"}, {}),
+    "messaging:draft_create": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:draft_autosave": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:draft_publish": ("get", MARKETING, {"pk": "message"}, {}),
+    "messaging:draft_discard": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:version_detail": ("get", ALL, {"pk": "message", "number": 2}, {}),
+    "messaging:version_restore": ("post", MARKETING, {"pk": "message", "number": 1}, {}),
+    "messaging:version_retire": ("post", MARKETING, {"pk": "message", "number": 2}, {}),
+    # feedback
+    "feedback:notification_list": ("get", ALL, {}, {}),
+    "feedback:notifications_read": ("post", ALL, {}, {}),
+    "feedback:notification_open": ("post", frozenset({"rep_a"}), {"pk": "notification"}, {}),
+    "feedback:call_log_create": ("get", SALES, {}, {}),
+    "feedback:call_log_wording": ("get", SALES, {}, {"version": "live_version"}),
+    "feedback:call_log_detail": (
+        "get",
+        frozenset({"rep_a", "manager_a", "marketer", "admin"}),
+        {"pk": "call"},
+        {},
+    ),  # fmt: skip
+    "feedback:suggestion_inbox": ("get", MARKETING, {}, {}),
+    "feedback:suggestion_detail": (
+        "get",
+        frozenset({"marketer", "admin", "rep_a"}),
+        {"pk": "suggestion"},
+        {},
+    ),  # fmt: skip
+    "feedback:suggestion_accept": ("post", MARKETING, {"pk": "suggestion"}, {}),
+    "feedback:suggestion_reject": ("post", MARKETING, {"pk": "suggestion"}, {"reason": "x"}),
+    "feedback:suggestion_comment": (
+        "post",
+        frozenset({"marketer", "admin", "rep_a"}),
+        {"pk": "suggestion"},
+        {"body": "hi"},
+    ),  # fmt: skip
+    "feedback:my_wording": ("get", SALES, {}, {}),
+    "feedback:objection_list": ("get", MARKETING, {}, {}),
+    # leads
+    "leads:home": ("get", ALL, {}, {}),
+    "leads:list": ("get", frozenset({"marketer", "manager_a", "admin"}), {}, {}),
+    "leads:create": ("get", MARKETING, {}, {}),
+    "leads:qualify": ("post", MARKETING, {}, {}),
+    "leads:handoff": ("get", MARKETING, {}, {}),
+    "leads:queue": ("get", SALES, {}, {}),
+    "leads:team": ("get", frozenset({"manager_a", "admin"}), {}, {}),
+    "leads:report": ("get", MARKETING, {}, {}),
+    "leads:imports": ("get", MARKETING, {}, {}),
+    "leads:import_detail": ("get", MARKETING, {"pk": "lead_list"}, {}),
+    "leads:import_rejections_csv": ("get", MARKETING, {"pk": "lead_list"}, {}),
+    "leads:handoff_accept": ("post", frozenset({"rep_a"}), {"pk": "handoff"}, {}),
+    "leads:detail": (
+        "get",
+        frozenset({"marketer", "rep_a", "manager_a", "admin"}),
+        {"pk": "lead"},
+        {},
+    ),  # fmt: skip
+    "leads:attempt_log": ("post", frozenset({"rep_a"}), {"pk": "lead"}, {}),
+    "leads:disqualify": ("post", frozenset({"rep_a", "manager_a", "admin"}), {"pk": "lead"}, {}),
+    "leads:opportunity_create": ("post", frozenset({"rep_a", "admin"}), {"pk": "lead"}, {}),
+    "leads:opportunity_close": (
+        "post",
+        frozenset({"rep_a", "manager_a", "admin"}),
+        {"pk": "lead"},
+        {},
+    ),  # fmt: skip
+    "leads:reassign": ("post", frozenset({"manager_a", "admin"}), {"pk": "lead"}, {}),
+    "leads:recycle": ("post", MARKETING, {"pk": "lead"}, {}),
+}
+
+
+def url_names(resolver=None, namespace=""):
+    """Every named URL in the URLconf, as "namespace:name" (admin: only its index)."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                yield "admin:index"
+                continue
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_has_an_expected_outcome():
+    missing = sorted(set(url_names()) - set(EXPECTED))
+    assert missing == [], f"add these URLs to EXPECTED in {__file__}: {missing}"
+    stale = sorted(set(EXPECTED) - set(url_names()))
+    assert stale == [], f"these EXPECTED entries match no URL any more: {stale}"
+
+
+@pytest.fixture
+def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, handed_to):
+    """Team A's objects: a message (v1 retired, v2 live, v3 draft), rep_a's lead with a
+    call, an open suggestion and an opportunity; a handoff waiting for rep_a; an import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    message = make_message(marketer, title="Value proposition for CFOs", body=BODY)
+    publish(message, marketer)
+    live = publish(message, marketer, body=BODY + "\n\nSee you soon.")
+    messaging_services.draft_create(message=message, user=marketer)
+    lead = accepted_by(rep_a)
+    call = feedback_services.call_log_create(
+        user=rep_a, lead=lead, version=live, reaction=4, outcome="interested",
+        edited_body=SAID + "\n\nSee you soon.",
+    )  # fmt: skip
+    feedback_services.call_log_process(call_log_id=call.pk)
+    lead_services.opportunity_create(lead=lead, user=rep_a, amount=Decimal("1000"), name="Deal")
+    pending = handed_to(rep_a)
+    upload = SimpleUploadedFile("list.csv", b"Email\nx@example.com\n", content_type="text/csv")
+    lead_list = lead_services.lead_import_create(user=marketer, uploaded_file=upload)
+    return {
+        "message": message.pk,
+        "persona": Persona.objects.create(name="CFO").pk,
+        "live_version": live.pk,
+        "notification": Notification.objects.create(recipient=rep_a, kind="t", text="hi").pk,
+        "call": call.pk,
+        "suggestion": Suggestion.objects.get().pk,
+        "lead": lead.pk,
+        "handoff": pending.handoffs.get().pk,
+        "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
+        "other_lead": LeadFactory().pk,
+    }
+
+
+CASES = [(name, persona) for name in EXPECTED for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_url_outcome_per_persona(request, client, world, name, persona):
+    method, allowed, kwargs, data = EXPECTED[name]
+    url = reverse(name, kwargs={k: world.get(v, v) for k, v in kwargs.items()})
+    data = {k: world.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = getattr(client, method)(url, data)
+    status = response.status_code
+    if allowed == PUBLIC:
+        assert status in (200, 302), (url, persona, status)
+    elif persona == "anonymous":
+        assert status == 302, (url, status)
+        assert "/login/" in response["Location"], (url, response["Location"])
+    elif persona in allowed:
+        assert status in (200, 302, 400, 409, 422), (url, persona, status)
+        if status == 302:
+            assert "/login/" not in response["Location"], (url, persona)
+    else:
+        assert status in (403, 404) or (
+            name == "admin:index" and status == 302 and "/admin/login/" in response["Location"]
+        ), (url, persona, status)
