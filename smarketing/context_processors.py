@@ -17,6 +17,10 @@ NAVIGATION = (
     ("Leads", "leads:list", (MARKETING, SALES_MANAGER)),
     ("Imports", "leads:imports", (MARKETING,)),
     ("Disqualifications", "leads:report", (MARKETING,)),
+    # Leadership pages: salespeople do not get them, since they rank colleagues by SLA
+    # breaches; a salesperson's own figures are on "My wording" and in their queue.
+    ("Attribution", "insight:attribution", (MARKETING, SALES_MANAGER)),
+    ("Loop health", "insight:loop_health", (MARKETING, SALES_MANAGER)),
 )
 
 

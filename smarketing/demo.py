@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from feedback.demo import seed_feedback
+from insight.demo import seed_insight
 from leads.demo import seed_leads
 from leads.models import Team, TeamMembership
 from messaging.demo import seed_messaging
@@ -86,4 +87,5 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     seed_messaging(report, users)
     seed_leads(report, users)
     seed_feedback(report, users)
+    seed_insight(report, users)
     return report

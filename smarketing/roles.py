@@ -39,6 +39,9 @@ ROLE_PERMISSIONS = {
         "leads.playstep": ("add", "change", "delete", "view"),
         "leads.disqualificationreason": ("view",),
         "leads.slapolicy": ("view",),
+        "insight.leadattribution": ("view",),
+        "insight.versionattribution": ("view",),
+        "insight.versionreach": ("view",),
     },
     SALES: {
         "messaging.persona": ("view",),

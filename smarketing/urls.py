@@ -16,5 +16,6 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("feedback/", include("feedback.urls")),
     path("leads/", include("leads.urls")),
+    path("insight/", include("insight.urls")),
     path("admin/", admin.site.urls),
 ]

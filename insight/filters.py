@@ -1,0 +1,129 @@
+"""FilterSets of the insight pages; insight.selectors applies them."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from leads.models import Lead, LeadList, Opportunity, Team
+from messaging.models import Message, MessageVersion, Persona
+
+from .models import AttributionModel
+
+DEFAULT_DAYS = 90
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+def _keep(queryset, name, value):
+    # Page options that choose how figures are computed, not which rows count.
+    return queryset
+
+
+def _sources():
+    return [
+        (source, source)
+        for source in Lead.objects.exclude(source="")
+        .order_by("source")
+        .values_list("source", flat=True)
+        .distinct()
+    ]
+
+
+def period_bounds(since, until) -> tuple[datetime, datetime]:
+    """Aware datetimes [start, end) covering the days since..until inclusive, in the
+    portal's time zone."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tzinfo=tz)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def default_period() -> dict[str, str]:
+    today = timezone.localdate()
+    return {
+        "since": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
+        "until": today.isoformat(),
+    }
+
+
+class AttributionFilter(django_filters.FilterSet):
+    """Which versions the attribution page lists, and how it credits them."""
+
+    model = django_filters.ChoiceFilter(
+        choices=AttributionModel.choices,
+        method=_keep,
+        empty_label=None,
+        label="Attribution model",
+    )
+    currency = django_filters.ChoiceFilter(
+        choices=Opportunity.Currency.choices, method=_keep, empty_label=None, label="Currency"
+    )
+    message = django_filters.ModelChoiceFilter(
+        queryset=Message.objects.only("pk", "title").order_by("title"),
+        empty_label="All messages",
+    )
+
+    class Meta:
+        model = MessageVersion
+        fields = ["model", "currency", "message"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        # An unset option is the default, not an error: the page opens with figures.
+        for name, default in (("model", AttributionModel.LINEAR), ("currency", "EUR")):
+            if not data.get(name):
+                data[name] = default
+        super().__init__(data, *args, **kwargs)
+
+
+class LoopHealthFilter(django_filters.FilterSet):
+    """Which handed-off leads the loop-health page counts.
+
+    The period applies to the handoff time for leads, to the deadline for SLA breaches
+    and to each suggestion's own event (raised, accepted, shipped). Team is the lead
+    owner's team (for breaches: the team recorded on the breach).
+    """
+
+    since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
+    until = django_filters.DateFilter(method=_keep, label="Until", widget=_date_widget())
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.only("pk", "name"),
+        field_name="owner__team_membership__team",
+        empty_label="All teams",
+        label="Team",
+    )
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.only("pk", "name"), empty_label="All personas"
+    )
+    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
+    lead_list = django_filters.ModelChoiceFilter(
+        queryset=LeadList.objects.only("pk", "name"), empty_label="All lists", label="Lead list"
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["since", "until", "team", "persona", "source", "lead_list"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        for name, default in default_period().items():
+            if not data.get(name):
+                data[name] = default
+        super().__init__(data, *args, **kwargs)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid:
+            since, until = self.form.cleaned_data["since"], self.form.cleaned_data["until"]
+            if since > until:
+                self.form.add_error("until", "Choose an end on or after the start.")
+                return False
+        return valid
+
+    @property
+    def period(self) -> tuple[datetime, datetime]:
+        return period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])

@@ -1,0 +1,117 @@
+"""Aggregates behind the insight pages, kept current by insight.services.
+
+Attribution is read from two levels so that pages never touch call logs:
+
+- LeadAttribution: one row per (lead, version used in the lead's calls), with the
+  credit each attribution model gives that version and a copy of the lead's deal
+  (amount, currency, stage). Rebuilt for one lead whenever one of its calls is counted
+  or its opportunity changes.
+- VersionAttribution (per version, model and currency) and VersionReach (per version,
+  model-free counts): the rollups the attribution page reads, recomputed for the
+  versions a lead rebuild touched.
+
+Loop-health figures need no table of their own: they read Lead's denormalized columns
+(handed_off_at, first_touch_at, first_touch_due_at, attempt_count, disqualified_at),
+SlaBreach and Suggestion directly; see insight.selectors for the indexes they use.
+"""
+
+from django.db import models
+
+
+class AttributionModel(models.TextChoices):
+    FIRST = "first", "First touch"
+    LAST = "last", "Last touch"
+    LINEAR = "linear", "Linear"
+
+
+class LeadAttribution(models.Model):
+    """The credit one version earns for one lead's deal, under each model.
+
+    Only calls made up to the opportunity's close count (all calls while it is open
+    or when the lead has none). `is_first`/`is_last`: the version of the earliest /
+    latest such call (ties broken by the call's id). `linear_weight` is 1/n for each of
+    the n distinct versions used. The deal's figures are copied here so that a rollup
+    is a single grouped aggregate over this table.
+    """
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(
+        "messaging.MessageVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    calls = models.PositiveIntegerField(default=0)
+    is_first = models.BooleanField(default=False)
+    is_last = models.BooleanField(default=False)
+    linear_weight = models.DecimalField(max_digits=7, decimal_places=6)
+    has_opportunity = models.BooleanField(default=False)
+    currency = models.CharField(max_length=3, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # amount × linear_weight, rounded to the cent here so that sums stay exact decimals.
+    linear_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "version"], name="attribution_lead_version")
+        ]
+        indexes = [models.Index(fields=["version", "currency"], name="attribution_version_idx")]
+
+    def __str__(self):
+        return f"{self.version_id} on lead {self.lead_id}"
+
+
+class VersionAttribution(models.Model):
+    """A version's credited deals under one model, in one currency.
+
+    Amounts are never added across currencies: one row per currency. Counts are
+    credited counts: whole numbers for first and last touch, sums of 1/n shares for
+    linear (so a version that shared three deals with one other version has 1.5).
+    """
+
+    version = models.ForeignKey(
+        "messaging.MessageVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    model = models.CharField(max_length=6, choices=AttributionModel.choices)
+    currency = models.CharField(max_length=3)
+    opportunities = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    closed = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    wins = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    pipeline = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    won_revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "model", "currency"], name="version_attribution_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["model", "currency"], name="version_attribution_idx")]
+
+    def __str__(self):
+        return f"{self.version_id} {self.model} {self.currency}"
+
+
+class VersionReach(models.Model):
+    """Model-free counts for one version: leads whose calls used it, and of their
+    deals how many were created, closed and won (each lead counted once, whatever the
+    model). These whole counts are the samples the lift comparison tests."""
+
+    version = models.OneToOneField(
+        "messaging.MessageVersion",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="insight_reach",
+    )
+    leads = models.PositiveIntegerField(default=0)
+    opportunities = models.PositiveIntegerField(default=0)
+    deals_closed = models.PositiveIntegerField(default=0)
+    deals_won = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "version reach"
+
+    def __str__(self):
+        return f"Reach of {self.version_id}"

@@ -1,0 +1,268 @@
+"""Writes of the insight app: rebuilding the attribution aggregates.
+
+Everything here is a rebuild from the source rows (call logs, opportunities), never an
+increment, so every function is idempotent: a retried or duplicated task, or the
+nightly full rebuild, lands on the same figures.
+
+Attribution models (the choice on the attribution page). For one lead, take the calls
+logged on it up to its opportunity's close (all its calls while the deal is open or
+when there is no deal), ordered by time then id:
+
+- first touch: the version of the earliest of those calls gets the whole deal;
+- last touch: the version of the latest of those calls gets the whole deal;
+- linear: each of the n distinct versions used in those calls gets an equal 1/n share
+  of the deal, however many calls used it (a version used in four calls and one used
+  once split the deal half and half: the unit is "this wording was in front of the
+  customer", not airtime).
+
+"The deal" is the lead's opportunity: it counts once as an opportunity and its amount
+as pipeline (whatever its stage, at its current amount), and as won revenue and a win
+when it was won. Amounts stay in the opportunity's currency: nothing is ever converted
+or added across currencies (see VersionAttribution).
+"""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import groupby, islice
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from feedback.models import CallLog
+from leads.models import Lead, Opportunity
+from messaging.models import MessageVersion
+
+from .models import AttributionModel, LeadAttribution, VersionAttribution, VersionReach
+
+CENT = Decimal("0.01")
+WEIGHT = Decimal("0.000001")
+ZERO = Decimal("0")
+REBUILD_BATCH = 1000
+
+
+def lead_attribution_rows(*, lead_id: int, calls, opportunity: dict | None):
+    """The LeadAttribution rows (unsaved) for one lead.
+
+    `calls`: (version_id, occurred_at, call_id) tuples of the lead's calls, any order.
+    `opportunity`: the lead's deal as a dict (amount, currency, stage, closed_at) or None.
+    """
+    calls = sorted(calls, key=lambda call: (call[1], call[2]))
+    closed_at = opportunity["closed_at"] if opportunity else None
+    if closed_at is not None:
+        calls = [call for call in calls if call[1] <= closed_at]
+    if not calls:
+        return []
+    per_version: dict[int, int] = {}
+    for version_id, _occurred, _pk in calls:
+        per_version[version_id] = per_version.get(version_id, 0) + 1
+    weight = (Decimal(1) / len(per_version)).quantize(WEIGHT, ROUND_HALF_EVEN)
+    deal = {}
+    if opportunity is not None:
+        amount = opportunity["amount"]
+        deal = {
+            "has_opportunity": True,
+            "currency": opportunity["currency"],
+            "amount": amount,
+            "linear_amount": (amount / len(per_version)).quantize(CENT, ROUND_HALF_EVEN),
+            "is_closed": opportunity["stage"] in (Opportunity.Stage.WON, Opportunity.Stage.LOST),
+            "is_won": opportunity["stage"] == Opportunity.Stage.WON,
+        }
+    return [
+        LeadAttribution(
+            lead_id=lead_id,
+            version_id=version_id,
+            calls=count,
+            is_first=version_id == calls[0][0],
+            is_last=version_id == calls[-1][0],
+            linear_weight=weight,
+            **deal,
+        )
+        for version_id, count in per_version.items()
+    ]
+
+
+def _opportunities_for(lead_ids) -> dict[int, dict]:
+    return {
+        row["lead_id"]: row
+        for row in Opportunity.objects.filter(lead_id__in=lead_ids).values(
+            "lead_id", "amount", "currency", "stage", "closed_at"
+        )
+    }
+
+
+@transaction.atomic
+def lead_attribution_rebuild(*, lead_id: int) -> set[int]:
+    """Rebuild one lead's attribution rows and the rollups of every version they
+    touch (before or after), returning those version ids.
+
+    The lead row is locked so that two rebuilds of one lead (a call and a close a
+    moment apart) run one after the other instead of colliding on the unique rows.
+    """
+    if not Lead.objects.select_for_update().filter(pk=lead_id).exists():
+        return set()
+    calls = CallLog.objects.filter(lead_id=lead_id).values_list("version_id", "occurred_at", "pk")
+    rows = lead_attribution_rows(
+        lead_id=lead_id, calls=list(calls), opportunity=_opportunities_for([lead_id]).get(lead_id)
+    )
+    existing = LeadAttribution.objects.filter(lead_id=lead_id)
+    affected = set(existing.values_list("version_id", flat=True))
+    existing.delete()
+    LeadAttribution.objects.bulk_create(rows)
+    affected |= {row.version_id for row in rows}
+    version_rollups_refresh(version_ids=affected)
+    return affected
+
+
+def _rollup_sums(prefix: str, weight_filter: Q | None, amount: str, credit) -> dict:
+    """Aggregate expressions for one model: credited opportunities, closed and wins
+    (`credit` is Count for whole-deal models, a Sum of weights for linear), pipeline and
+    won revenue."""
+    where = weight_filter or Q()
+    return {
+        f"{prefix}_opportunities": credit(where),
+        f"{prefix}_closed": credit(where & Q(is_closed=True)),
+        f"{prefix}_wins": credit(where & Q(is_won=True)),
+        f"{prefix}_pipeline": Sum(amount, filter=where if weight_filter else None),
+        f"{prefix}_won_revenue": Sum(amount, filter=where & Q(is_won=True)),
+    }
+
+
+def _count(where: Q):
+    return Count("pk", filter=where if where else None)
+
+
+def _weight_sum(where: Q):
+    return Sum("linear_weight", filter=where if where else None)
+
+
+MODEL_SUMS = {
+    AttributionModel.FIRST: (Q(is_first=True), "amount", _count),
+    AttributionModel.LAST: (Q(is_last=True), "amount", _count),
+    AttributionModel.LINEAR: (None, "linear_amount", _weight_sum),
+}
+
+
+@transaction.atomic
+def version_rollups_refresh(*, version_ids) -> int:
+    """Recompute VersionAttribution and VersionReach of these versions from
+    LeadAttribution (one grouped query each), replacing what was there.
+
+    The versions' rows are locked in id order first: two rebuilds touching the same
+    version then recompute one after the other, and the second one reads what the first
+    committed, so the last writer is always right. Cost is one aggregate over the
+    version's lead rows (an index range on version), whatever the number of calls.
+    """
+    ids = sorted(set(version_ids))
+    if not ids:
+        return 0
+    list(MessageVersion.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    base = LeadAttribution.objects.filter(version_id__in=ids).order_by()
+    reach = base.values("version_id").annotate(
+        leads=Count("pk"),
+        opportunities=Count("pk", filter=Q(has_opportunity=True)),
+        deals_closed=Count("pk", filter=Q(is_closed=True)),
+        deals_won=Count("pk", filter=Q(is_won=True)),
+    )
+    sums = {}
+    for model, (where, amount, credit) in MODEL_SUMS.items():
+        sums.update(_rollup_sums(model.value, where, amount, credit))
+    money = base.filter(has_opportunity=True).values("version_id", "currency").annotate(**sums)
+
+    VersionReach.objects.filter(version_id__in=ids).delete()
+    VersionAttribution.objects.filter(version_id__in=ids).delete()
+    VersionReach.objects.bulk_create(
+        VersionReach(
+            version_id=row["version_id"],
+            leads=row["leads"],
+            opportunities=row["opportunities"],
+            deals_closed=row["deals_closed"],
+            deals_won=row["deals_won"],
+        )
+        for row in reach
+    )
+    rollups = []
+    for row in money:
+        for model in AttributionModel:
+            opportunities = _decimal(row[f"{model.value}_opportunities"], WEIGHT)
+            if not opportunities:
+                continue
+            rollups.append(
+                VersionAttribution(
+                    version_id=row["version_id"],
+                    model=model.value,
+                    currency=row["currency"],
+                    opportunities=opportunities,
+                    closed=_decimal(row[f"{model.value}_closed"], WEIGHT),
+                    wins=_decimal(row[f"{model.value}_wins"], WEIGHT),
+                    pipeline=_decimal(row[f"{model.value}_pipeline"], CENT),
+                    won_revenue=_decimal(row[f"{model.value}_won_revenue"], CENT),
+                )
+            )
+    VersionAttribution.objects.bulk_create(rollups)
+    return len(ids)
+
+
+def _decimal(value, places: Decimal) -> Decimal:
+    # SQLite sums decimals as floats; rounding to the stored places makes both
+    # databases agree (per-row values are already exact at these places).
+    if value is None:
+        return ZERO.quantize(places)
+    return Decimal(str(value)).quantize(places, ROUND_HALF_EVEN)
+
+
+def attribution_rebuild_all(*, batch_size: int = REBUILD_BATCH) -> dict[str, int]:
+    """Rebuild every lead's attribution and every version's rollups from scratch.
+
+    For an existing database, the demo, and the nightly safety net (an amount edited in
+    the admin sends no signal). Streams call logs in lead order, so memory stays at one
+    batch of leads; each batch is its own transaction. Leads that no longer have calls
+    lose their rows; versions no longer used lose their rollups.
+    """
+    stream = (
+        CallLog.objects.order_by("lead_id", "occurred_at", "pk")
+        .values_list("lead_id", "version_id", "occurred_at", "pk")
+        .iterator(chunk_size=5000)
+    )
+    per_lead = ((lead_id, [c[1:] for c in calls]) for lead_id, calls in groupby(stream, key=_lead))
+    leads = rows = 0
+    seen_leads: list[int] = []
+    while batch := list(islice(per_lead, batch_size)):
+        lead_ids = [lead_id for lead_id, _calls in batch]
+        deals = _opportunities_for(lead_ids)
+        new_rows = []
+        for lead_id, calls in batch:
+            new_rows += lead_attribution_rows(
+                lead_id=lead_id, calls=calls, opportunity=deals.get(lead_id)
+            )
+        with transaction.atomic():
+            LeadAttribution.objects.filter(lead_id__in=lead_ids).delete()
+            LeadAttribution.objects.bulk_create(new_rows, batch_size=1000)
+        leads += len(batch)
+        rows += len(new_rows)
+        seen_leads += lead_ids
+    _delete_rows_of_leads_without_calls(seen_leads)
+    versions = _refresh_all_rollups()
+    return {"leads": leads, "rows": rows, "versions": versions}
+
+
+def _lead(call):
+    return call[0]
+
+
+def _delete_rows_of_leads_without_calls(seen_leads: list[int]) -> None:
+    seen = set(seen_leads)
+    stale = [
+        lead_id
+        for lead_id in LeadAttribution.objects.values_list("lead_id", flat=True).distinct()
+        if lead_id not in seen
+    ]
+    for start in range(0, len(stale), 500):
+        LeadAttribution.objects.filter(lead_id__in=stale[start : start + 500]).delete()
+
+
+def _refresh_all_rollups() -> int:
+    used = sorted(set(LeadAttribution.objects.values_list("version_id", flat=True).distinct()))
+    VersionReach.objects.exclude(version_id__in=used).delete()
+    VersionAttribution.objects.exclude(version_id__in=used).delete()
+    for start in range(0, len(used), 200):
+        version_rollups_refresh(version_ids=used[start : start + 200])
+    return len(used)

@@ -1,0 +1,17 @@
+"""Thin Celery tasks: each calls one idempotent rebuild in insight.services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def lead_attribution_rebuild_task(lead_id: int) -> int:
+    """Rebuild one lead's attribution and its versions' rollups (idempotent)."""
+    return len(services.lead_attribution_rebuild(lead_id=lead_id))
+
+
+@shared_task
+def attribution_rebuild_all_task() -> dict:
+    """Nightly safety net: rebuild every aggregate from the source rows."""
+    return services.attribution_rebuild_all()

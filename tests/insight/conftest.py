@@ -1,0 +1,151 @@
+"""Insight stories: the attribution data set and the loop-health data set, built through
+the real services (leads, feedback, messaging), with times set where the story needs
+them so each figure can be worked out by hand in the test."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from leads import services as lead_services
+from leads.models import DisqualificationReason, Lead
+from tests.feedback.conftest import BODY, log_call, rep_c, v1  # noqa: F401 (fixtures)
+from tests.leads.conftest import accepted_by, handed_to, no_budget, play, sla  # noqa: F401
+from tests.messaging.factories import publish
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.fixture
+def v2(v1, marketer):  # noqa: F811
+    """v2 of v1's message (based on v1), live; v1 retired."""
+    return publish(v1.message, marketer, body=BODY + "\n\nNow with bank matching.", summary="v2")
+
+
+@pytest.fixture
+def v3(v2, marketer):
+    return publish(v2.message, marketer, body=BODY + "\n\nNow with approvals.", summary="v3")
+
+
+@pytest.fixture
+def deal(django_capture_on_commit_callbacks):
+    """deal(lead, rep, amount, currency="EUR", result=None|"won"|"lost") → Opportunity,
+    created (and closed) through leads.services with on-commit work run."""
+
+    def make(lead, rep, amount, currency="EUR", result=None):
+        lead.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            opportunity = lead_services.opportunity_create(
+                lead=lead, user=rep, amount=Decimal(amount), currency=currency
+            )
+        if result is not None:
+            with django_capture_on_commit_callbacks(execute=True):
+                opportunity = lead_services.opportunity_close(
+                    opportunity=opportunity, user=rep, won=result == "won", amount=Decimal(amount)
+                )
+        return opportunity
+
+    return make
+
+
+@pytest.fixture
+def call(log_call, now):  # noqa: F811
+    """call(rep, version, lead, days_ago, reaction) → a call logged that many days ago."""
+
+    def make(rep, version, lead, days_ago, reaction):
+        lead.refresh_from_db()
+        outcome = "meeting_booked" if reaction >= 4 else "not_now"
+        return log_call(
+            rep, version, lead=lead, reaction=reaction, outcome=outcome,
+            occurred_at=now - timedelta(days=days_ago),
+        )  # fmt: skip
+
+    return make
+
+
+@pytest.fixture
+def attribution_story(rep_a, rep_b, v1, v2, v3, accepted_by, call, deal):  # noqa: F811
+    """Five leads (worked out by hand in tests/insight/test_attribution.py):
+
+    A (rep_a): v1 10 days ago (reaction 4), v2 5 days ago (5); 1000 EUR won
+    B (rep_a): v1 9 days ago (2), v1 8 days ago (3), v3 2 days ago (5); 600 EUR lost
+    C (rep_b): v2 3 days ago (4); 300 USD won
+    D (rep_b): v1 7 days ago (1); no opportunity
+    E (rep_a): v2 6 days ago (4); 900 EUR, still open
+    """
+    leads = {name: accepted_by(rep) for name, rep in
+             [("A", rep_a), ("B", rep_a), ("C", rep_b), ("D", rep_b), ("E", rep_a)]}  # fmt: skip
+    call(rep_a, v1, leads["A"], 10, 4)
+    call(rep_a, v2, leads["A"], 5, 5)
+    call(rep_a, v1, leads["B"], 9, 2)
+    call(rep_a, v1, leads["B"], 8, 3)
+    call(rep_a, v3, leads["B"], 2, 5)
+    call(rep_b, v2, leads["C"], 3, 4)
+    call(rep_b, v1, leads["D"], 7, 1)
+    call(rep_a, v2, leads["E"], 6, 4)
+    deal(leads["A"], rep_a, "1000", result="won")
+    deal(leads["B"], rep_a, "600", result="lost")
+    deal(leads["C"], rep_b, "300", currency="USD", result="won")
+    deal(leads["E"], rep_a, "900")
+    return leads
+
+
+@pytest.fixture
+def bad_data(db):
+    return DisqualificationReason.objects.get_or_create(name="Bad contact data")[0]
+
+
+@pytest.fixture
+def loop_story(rep_a, rep_b, sla, accepted_by, no_budget, bad_data, now):  # noqa: F811
+    """Handed-off leads with hand-set times (hours after handoff), SLA 24 h / 3 attempts:
+
+    L1 rep_a: handed 10 h ago, touched after 2 h                 → within SLA
+    L2 rep_a: handed 3 days ago, scanned overdue, touched at 30 h → late, breach resolved
+    L3 rep_b: handed 2 days ago, never touched                    → due, breach still open
+    L4 rep_b: handed 1 h ago, not touched                         → not due yet
+    L5 rep_a: handed 5 days ago, touched at 1 h, 3 attempts, disqualified (No budget)
+    L6 rep_b: source "Trade show", handed 4 days ago, touched at 5 h, 3 attempts,
+              disqualified (Bad contact data)
+    L7 rep_a: handed 200 days ago, touched at 1 h                 → outside the default 90 days
+    """
+
+    def lead(rep, hours_ago, **fields):
+        made = accepted_by(rep, **fields)
+        handed = now - timedelta(hours=hours_ago)
+        Lead.objects.filter(pk=made.pk).update(
+            handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
+        )
+        made.refresh_from_db()
+        return made
+
+    def touch(rep, made, hours_after, times=1):
+        for n in range(times):
+            lead_services.attempt_log(
+                lead=made, user=rep, channel="call", outcome="no_answer",
+                occurred_at=made.handed_off_at + timedelta(hours=hours_after + n),
+            )  # fmt: skip
+        made.refresh_from_db()
+
+    leads = {
+        "L1": lead(rep_a, 10),
+        "L2": lead(rep_a, 72),
+        "L3": lead(rep_b, 48),
+        "L4": lead(rep_b, 1),
+        "L5": lead(rep_a, 120),
+        "L6": lead(rep_b, 96, source="Trade show"),
+        "L7": lead(rep_a, 200 * 24),
+    }
+    touch(rep_a, leads["L1"], 2)
+    touch(rep_a, leads["L5"], 1, times=3)
+    touch(rep_b, leads["L6"], 5, times=3)
+    # The scan finds L2 and L3 (and L7, long ago) untouched past their deadline.
+    lead_services.sla_breaches_scan(now=now)
+    touch(rep_a, leads["L2"], 30)
+    touch(rep_a, leads["L7"], 1)
+    lead_services.lead_disqualify(lead=leads["L5"], user=rep_a, reason=no_budget, note="Frozen.")
+    lead_services.lead_disqualify(lead=leads["L6"], user=rep_b, reason=bad_data, note="Bounced.")
+    return leads
