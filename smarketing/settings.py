@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "messaging",
     "leads",
     "feedback",
-    "insight",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
 ]
@@ -78,19 +77,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Every page requires login unless its view is marked @login_not_required.
     "smarketing.audit.AuditActorMiddleware",
+    # Every page requires login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "smarketing.middleware.PermissionsPolicyMiddleware",
-]
+    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
 
-ROOT_URLCONF = "smarketing.urls"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login attempt while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
@@ -125,6 +123,7 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
+ROOT_URLCONF = "smarketing.urls"
 
 TEMPLATES = [
     {
@@ -234,13 +233,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smarketing.tasks.worker_heartbeat", "schedule": 60.0},
-    "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
+    "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
-    "insight-rebuild": {
-        "task": "insight.tasks.attribution_rebuild_all_task",
-        "schedule": crontab(hour=3, minute=30),
-    },
     "marketing-digest": {
         "task": "feedback.tasks.digest_send_task",
         "schedule": crontab(hour=7, minute=0),
@@ -262,16 +257,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "smarketing@localhost"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # Load balancers probe over plain HTTP.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -1,0 +1,94 @@
+"""Background work survives a broker outage and never leaves a rolled-back transaction."""
+
+import pytest
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from feedback.models import CallLog, VersionStats
+from feedback.tasks import call_log_process_task
+from smarketing import outbox
+from smarketing.models import OutboxMessage
+from tests.feedback.conftest import SAID
+
+
+def calls_outbox():
+    return OutboxMessage.objects.filter(task_name=call_log_process_task.name)
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Make every publish fail the way an unreachable Redis does."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(call_log_process_task, "apply_async", refuse)
+    return monkeypatch
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(
+    rep_a, v1, accepted_by, django_capture_on_commit_callbacks
+):
+    from feedback import services
+
+    lead = accepted_by(rep_a)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.call_log_create(
+            user=rep_a, lead=lead, version=v1, reaction=4, outcome="interested", edited_body=SAID
+        )
+        raise RuntimeError("the request failed after saving")
+    assert callbacks == []
+    assert not calls_outbox().exists()
+    assert not CallLog.objects.exists()
+
+
+def test_logging_a_call_succeeds_while_the_broker_is_down_and_the_work_runs_later(
+    client_for, rep_a, v1, accepted_by, broker_down, django_capture_on_commit_callbacks
+):
+    lead = accepted_by(rep_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(rep_a).post(
+            "/feedback/calls/new/",
+            {
+                "lead": lead.pk,
+                "version": v1.pk,
+                "channel": "call",
+                "occurred_at": "2026-01-05T10:00",
+                "reaction": 5,
+                "outcome": "meeting_booked",
+                "edited_body": SAID,
+            },
+        )
+    assert response.status_code == 302  # the salesperson's work is saved
+    [message] = calls_outbox()
+    assert message.sent_at is None and message.attempts == 1
+    assert "Connection refused" in message.last_error
+    assert CallLog.objects.get().processed_at is None
+
+    # Redis is back: the periodic drain sends it, and the effect happens once.
+    broker_down.undo()
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
+    assert outbox.outbox_drain() == waiting
+    assert outbox.outbox_drain() == 0
+    assert VersionStats.objects.get(version=v1).uses == 1
+    assert CallLog.objects.get().processed_at is not None
+    message.refresh_from_db()
+    assert message.sent_at is not None
+
+
+def test_a_drain_stops_at_the_first_failure_and_keeps_order(rep_a, broker_down):
+    for call_log_id in (101, 102, 103):
+        OutboxMessage.objects.create(task_name=call_log_process_task.name, args=[call_log_id])
+    assert outbox.outbox_drain() == 0
+    assert list(calls_outbox().values_list("attempts", flat=True)) == [1, 0, 0]
+
+
+def test_sending_a_row_twice_sends_it_once(rep_a, v1, log_call):
+    log_call(rep_a, v1)
+    message = calls_outbox().get()
+    assert message.sent_at is not None
+    assert outbox.send(message.pk) is False
