@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "messaging",
     "leads",
     "feedback",
+    "insight",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
 ]
@@ -236,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
     "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
+    "insight-rebuild": {
+        "task": "insight.tasks.attribution_rebuild_all_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "marketing-digest": {
         "task": "feedback.tasks.digest_send_task",
         "schedule": crontab(hour=7, minute=0),

@@ -14,6 +14,7 @@ from .factories import TeamFactory, UserFactory, make_salesperson
 # acceptance, a live message version, calls logged on it (see those conftest modules).
 from .feedback.conftest import log_call, rep_c, v1  # noqa: E402, F401
 from .leads.conftest import accepted_by, handed_to, no_budget, play, sla  # noqa: E402, F401
+from .world import world  # noqa: E402, F401
 
 PASSWORD = "pw-for-tests"
 

@@ -10,25 +10,14 @@ URLs belong to team A (rep_a's lead, call, suggestion, notification), so the mat
 also checks object access: rep_b (team B) never reaches team A's private data.
 """
 
-from decimal import Decimal
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
-from feedback import services as feedback_services
-from feedback.models import Notification, Suggestion
-from leads import services as lead_services
-from leads.models import LeadList
-from messaging import services as messaging_services
-from messaging.models import Persona
-from tests.factories import LeadFactory
-from tests.feedback.conftest import BODY, SAID
-from tests.messaging.factories import make_message, publish
 
 PUBLIC = "public"
 ALL = frozenset({"marketer", "rep_a", "rep_b", "manager_a", "admin"})
 MARKETING = frozenset({"marketer", "admin"})
 SALES = frozenset({"rep_a", "rep_b", "admin"})
+LEADERSHIP = frozenset({"marketer", "manager_a", "admin"})
 PERSONAS = ["anonymous", "marketer", "rep_a", "rep_b", "manager_a", "admin"]
 
 # url name: (method, allowed personas, URL kwargs from the world, query or POST data)
@@ -115,6 +104,11 @@ EXPECTED = {
     ),  # fmt: skip
     "leads:reassign": ("post", frozenset({"manager_a", "admin"}), {"pk": "lead"}, {}),
     "leads:recycle": ("post", MARKETING, {"pk": "lead"}, {}),
+    # insight: marketing and sales leadership
+    "insight:attribution": ("get", LEADERSHIP, {}, {}),
+    "insight:attribution_csv": ("get", LEADERSHIP, {"key": "revenue"}, {}),
+    "insight:loop_health": ("get", LEADERSHIP, {}, {}),
+    "insight:loop_health_csv": ("get", LEADERSHIP, {"key": "handoffs"}, {}),
 }
 
 
@@ -137,40 +131,6 @@ def test_every_url_has_an_expected_outcome():
     assert missing == [], f"add these URLs to EXPECTED in {__file__}: {missing}"
     stale = sorted(set(EXPECTED) - set(url_names()))
     assert stale == [], f"these EXPECTED entries match no URL any more: {stale}"
-
-
-@pytest.fixture
-def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, handed_to):
-    """Team A's objects: a message (v1 retired, v2 live, v3 draft), rep_a's lead with a
-    call, an open suggestion and an opportunity; a handoff waiting for rep_a; an import."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    message = make_message(marketer, title="Value proposition for CFOs", body=BODY)
-    publish(message, marketer)
-    live = publish(message, marketer, body=BODY + "\n\nSee you soon.")
-    messaging_services.draft_create(message=message, user=marketer)
-    lead = accepted_by(rep_a)
-    call = feedback_services.call_log_create(
-        user=rep_a, lead=lead, version=live, reaction=4, outcome="interested",
-        edited_body=SAID + "\n\nSee you soon.",
-    )  # fmt: skip
-    feedback_services.call_log_process(call_log_id=call.pk)
-    lead_services.opportunity_create(lead=lead, user=rep_a, amount=Decimal("1000"), name="Deal")
-    pending = handed_to(rep_a)
-    upload = SimpleUploadedFile("list.csv", b"Email\nx@example.com\n", content_type="text/csv")
-    lead_list = lead_services.lead_import_create(user=marketer, uploaded_file=upload)
-    return {
-        "message": message.pk,
-        "persona": Persona.objects.create(name="CFO").pk,
-        "live_version": live.pk,
-        "notification": Notification.objects.create(recipient=rep_a, kind="t", text="hi").pk,
-        "call": call.pk,
-        "suggestion": Suggestion.objects.get().pk,
-        "lead": lead.pk,
-        "handoff": pending.handoffs.get().pk,
-        "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
-        "other_lead": LeadFactory().pk,
-    }
 
 
 CASES = [(name, persona) for name in EXPECTED for persona in PERSONAS]

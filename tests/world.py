@@ -1,0 +1,52 @@
+"""A small company where every kind of object exists once, owned by team A.
+
+Used by the tests that sweep every URL or every form (permission matrix, fuzzing).
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from feedback import services as feedback_services
+from feedback.models import Notification, Suggestion
+from leads import services as lead_services
+from leads.models import LeadList
+from messaging import services as messaging_services
+from messaging.models import Persona
+from tests.factories import LeadFactory
+from tests.feedback.conftest import BODY, SAID
+from tests.messaging.factories import make_message, publish
+
+
+@pytest.fixture
+def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, handed_to):
+    """Team A's objects: a message (v1 retired, v2 live, v3 draft), rep_a's lead with a
+    call, an open suggestion and an opportunity; a handoff waiting for rep_a; an import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    message = make_message(marketer, title="Value proposition for CFOs", body=BODY)
+    publish(message, marketer)
+    live = publish(message, marketer, body=BODY + "\n\nSee you soon.")
+    messaging_services.draft_create(message=message, user=marketer)
+    lead = accepted_by(rep_a)
+    call = feedback_services.call_log_create(
+        user=rep_a, lead=lead, version=live, reaction=4, outcome="interested",
+        edited_body=SAID + "\n\nSee you soon.",
+    )  # fmt: skip
+    feedback_services.call_log_process(call_log_id=call.pk)
+    lead_services.opportunity_create(lead=lead, user=rep_a, amount=Decimal("1000"), name="Deal")
+    pending = handed_to(rep_a)
+    upload = SimpleUploadedFile("list.csv", b"Email\nx@example.com\n", content_type="text/csv")
+    lead_list = lead_services.lead_import_create(user=marketer, uploaded_file=upload)
+    return {
+        "message": message.pk,
+        "persona": Persona.objects.create(name="CFO").pk,
+        "live_version": live.pk,
+        "notification": Notification.objects.create(recipient=rep_a, kind="t", text="hi").pk,
+        "call": call.pk,
+        "suggestion": Suggestion.objects.get().pk,
+        "lead": lead.pk,
+        "handoff": pending.handoffs.get().pk,
+        "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
+        "other_lead": LeadFactory().pk,
+    }
