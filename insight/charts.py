@@ -231,7 +231,7 @@ def column_chart(*, key, title, description, labels, series, x_label, y_label):
                     f'fill="{colour}"><title>{escape(label)}: {escape(name)} '
                     f"{values[index]}</title></rect>"
                 )
-        if index % every == 0:
+        if index % every == 0 or index == len(labels) - 1:
             parts.append(_text(x + column / 2, base + 14, label, "middle"))
     parts.append(_text(left + plot_width / 2, height - 6, x_label, "middle", "axis"))
     parts.append(

@@ -2,11 +2,12 @@
 
 The other apps send plain signals from their services (feedback: a call was counted;
 leads: an opportunity was created or closed) and know nothing of insight. Each
-receiver enqueues the rebuild of that one lead after the sender's transaction
-commits, so a rolled-back write enqueues nothing and the task reads committed rows.
+receiver enqueues the rebuild of that one lead through the transactional outbox: the
+task is sent after the sender's transaction commits (so it reads committed rows, and a
+rolled-back write enqueues nothing) and survives a broker outage.
 """
 
-from django.db import transaction
+from smarketing import outbox
 
 
 def connect() -> None:
@@ -20,7 +21,7 @@ def connect() -> None:
 def _enqueue(lead_id: int) -> None:
     from .tasks import lead_attribution_rebuild_task
 
-    transaction.on_commit(lambda: lead_attribution_rebuild_task.delay(lead_id))
+    outbox.enqueue(lead_attribution_rebuild_task, lead_id)
 
 
 def _call_log_processed(sender, call_log, **kwargs):
