@@ -43,8 +43,16 @@ def send(message_id: int) -> bool:
     return _publish(message)
 
 
+def _task(name: str):
+    if name not in current_app.tasks:
+        # A process that never imported the app's task modules (a drain run from the
+        # shell, beat) loads them on first need.
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def _publish(message: OutboxMessage) -> bool:
-    task = current_app.tasks[message.task_name]
+    task = _task(message.task_name)
     try:
         task.apply_async(
             args=message.args, kwargs=message.kwargs, retry=True, retry_policy=RETRY_POLICY

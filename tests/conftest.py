@@ -84,23 +84,29 @@ def client_for(client):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
+def tasks_through_the_broker(settings):
+    """Send tasks to the real broker instead of running them eagerly, for this test."""
+    from smarketing.celery import app
+
+    # Read before switching: Celery's config is lazy and would read the new value.
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, tasks_through_the_broker):
     """A real Celery worker process consuming from Redis; the test's tasks are not eager."""
     from django.db import connection
-
-    from smarketing.celery import app
 
     from .worker import start_worker, stop_worker
 
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL (the CI's second run has both)")
-    # Read before switching: Celery's config is lazy and would read the new value.
-    previous = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
     worker = start_worker(connection.settings_dict)
     try:
         yield worker
     finally:
-        app.conf.task_always_eager = previous
         stop_worker(worker)

@@ -12,8 +12,9 @@ from smarketing.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tasks run in-process after commit; `worker` tests switch this off for themselves.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process after commit; `worker` tests switch this off for themselves, and
+# the helper processes they start set TEST_TASKS_EAGER=0 to really use the broker.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_TASKS_EAGER", "1") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,6 +6,7 @@ the worker sees (tests using it need `transactional_db`).
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -33,35 +34,62 @@ def database_url_for_tests(settings_dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-def start_worker(settings_dict) -> WorkerProcess:
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def subprocess_env(settings_dict, **extra) -> dict:
+    """Environment for a subprocess that must use this test run's database."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
         DATABASE_URL=database_url_for_tests(settings_dict),
         PYTHONPATH=str(ROOT),
+        **extra,
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "smarketing",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            queue,
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    return env
+
+
+def start_worker(settings_dict, *, queue=None, pool="solo", include=None, **env) -> WorkerProcess:
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    command = [
+        sys.executable, "-m", "celery", "-A", "smarketing", "worker", f"--pool={pool}",
+        "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "-Q", queue, "--loglevel=WARNING",
+    ]  # fmt: skip
+    if include:
+        command += ["--include", include]
+    process = subprocess.Popen(command, cwd=ROOT, env=subprocess_env(settings_dict, **env))
     return WorkerProcess(queue=queue, process=process)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_redis(port: int, directory) -> subprocess.Popen:
+    """A private Redis for tests that stop it (the shared one keeps running)."""
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    ready = wait_for(lambda: _redis_answers(port), timeout=10, interval=0.1)
+    assert ready, f"redis-server did not start on port {port}"
+    return process
+
+
+def stop_redis(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def stop_worker(worker: WorkerProcess) -> None:
