@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from leads.models import Channel
+from smarketing.forms import ModelMultipleChoiceField
 
 from .models import CallLog, ObjectionTag
 
@@ -32,7 +33,7 @@ class CallLogForm(forms.Form):
         label="How did the customer react?",
     )
     outcome = forms.ChoiceField(choices=CallLog.Outcome.choices)
-    objections = forms.ModelMultipleChoiceField(
+    objections = ModelMultipleChoiceField(
         queryset=ObjectionTag.objects.filter(status=ObjectionTag.Status.APPROVED),
         required=False,
         widget=forms.CheckboxSelectMultiple,

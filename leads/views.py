@@ -220,9 +220,10 @@ def queue(request):
 @require_POST
 @role_required(SALES)
 def handoff_accept(request, pk):
-    # Only handoffs addressed to this salesperson or offered to their team exist for them.
+    # Only handoffs addressed to this salesperson or to their team exist for them (a team
+    # offer stays visible after a colleague took it, so the loser is told who did).
     offered = Handoff.objects.filter(
-        Q(to_user=request.user) | Q(to_user__isnull=True, team__memberships__user=request.user)
+        Q(to_user=request.user) | Q(team__memberships__user=request.user)
     ).distinct()
     handoff = get_object_or_404(offered, pk=pk)
     try:

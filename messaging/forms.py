@@ -1,5 +1,7 @@
 from django import forms
 
+from smarketing.forms import ModelMultipleChoiceField
+
 from .models import Message, Persona, Stage
 
 
@@ -26,7 +28,7 @@ class MessageForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Message.Kind.choices)
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.CONSIDERATION)
-    personas = forms.ModelMultipleChoiceField(
+    personas = ModelMultipleChoiceField(
         queryset=Persona.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     tags = TagsField()

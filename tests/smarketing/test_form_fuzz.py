@@ -104,3 +104,28 @@ def test_list_filters_never_fail_on_random_query_strings(
         answers_without_error(client.get(url, query))
 
     get_random()
+
+
+HUGE_ID = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("name", "persona", "data"),
+    [
+        (
+            "messaging:message_create",
+            "marketer",
+            {"title": "t", "kind": "other", "personas": HUGE_ID},
+        ),
+        ("feedback:call_log_create", "rep_a", {"objections": HUGE_ID, "lead": HUGE_ID}),
+        ("leads:handoff", "marketer", {"leads": [HUGE_ID], "assign": "person"}),
+        ("leads:qualify", "marketer", {"leads": [HUGE_ID]}),
+    ],
+)
+def test_an_id_beyond_64_bits_is_an_invalid_choice_not_a_crash(
+    request, client, world, name, persona, data
+):
+    # Found by the fuzzing above: SQLite raised OverflowError on an IN lookup.
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse(name), data)
+    assert response.status_code in (200, 302, 400, 422)

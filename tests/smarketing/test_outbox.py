@@ -71,9 +71,10 @@ def test_logging_a_call_succeeds_while_the_broker_is_down_and_the_work_runs_late
 
     # Redis is back: the periodic drain sends it, and the effect happens once.
     broker_down.undo()
-    waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
-    assert outbox.outbox_drain() == waiting
-    assert outbox.outbox_drain() == 0
+    assert outbox.outbox_drain() >= 1
+    # Draining again (the work may itself have queued follow-ups) counts nothing twice.
+    outbox.outbox_drain()
+    assert not calls_outbox().filter(sent_at__isnull=True).exists()
     assert VersionStats.objects.get(version=v1).uses == 1
     assert CallLog.objects.get().processed_at is not None
     message.refresh_from_db()
