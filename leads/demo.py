@@ -151,7 +151,10 @@ def _seed(users) -> None:
             lead_list.leads.count()
         )
         lead_list.save()
-    reasons = {r.name: r for r in DisqualificationReason.objects.all()}
+    # The reasons come from a data migration, but an admin may have renamed them or a
+    # flushed database may lack them: the demo makes sure the ones it uses exist.
+    used = ("Bad contact data", "Not in our market", "No budget", "Using a competitor")
+    reasons = {name: DisqualificationReason.objects.get_or_create(name=name)[0] for name in used}
 
     def hand(lead, rep, play=None, accept=True, attempts=(), days_ago=0):
         services.lead_handoff(leads=[lead], user=maria, to_user=rep, play=play)

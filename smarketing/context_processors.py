@@ -4,23 +4,21 @@ from feedback.selectors import unread_notification_count
 
 from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
 
-# (label, url name, roles that see it). Each feature adds its own entries here so that
-# the navigation shows each role only what it may use.
+# (label, url name, roles that see it, the path prefix that marks it current). Each
+# feature adds its own entries here so that each role sees only what it may use, in the
+# order they work: their own queue or team first. Pages one step away (personas,
+# imports, the disqualification report, loop health) are linked from these pages.
 NAVIGATION = (
-    ("Home", "home", None),
-    ("Messages", "messaging:message_library", None),
-    ("Personas", "messaging:persona_list", (MARKETING,)),
-    ("Suggestions", "feedback:suggestion_inbox", (MARKETING,)),
-    ("My wording", "feedback:my_wording", (SALES,)),
-    ("My queue", "leads:queue", (SALES,)),
-    ("Team", "leads:team", (SALES_MANAGER,)),
-    ("Leads", "leads:list", (MARKETING, SALES_MANAGER)),
-    ("Imports", "leads:imports", (MARKETING,)),
-    ("Disqualifications", "leads:report", (MARKETING,)),
+    ("Home", "home", None, None),
+    ("My queue", "leads:queue", (SALES,), None),
+    ("Team", "leads:team", (SALES_MANAGER,), None),
+    ("Leads", "leads:list", (MARKETING, SALES_MANAGER), None),
+    ("Messages", "messaging:message_library", None, "/messages/"),
+    ("Suggestions", "feedback:suggestion_inbox", (MARKETING,), "/feedback/inbox"),
+    ("My wording", "feedback:my_wording", (SALES,), None),
     # Leadership pages: salespeople do not get them, since they rank colleagues by SLA
     # breaches; a salesperson's own figures are on "My wording" and in their queue.
-    ("Attribution", "insight:attribution", (MARKETING, SALES_MANAGER)),
-    ("Loop health", "insight:loop_health", (MARKETING, SALES_MANAGER)),
+    ("Insight", "insight:attribution", (MARKETING, SALES_MANAGER), "/insight/"),
 )
 
 
@@ -29,10 +27,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = []
-    for label, url_name, roles in NAVIGATION:
+    for label, url_name, roles, prefix in NAVIGATION:
         if roles is None or has_role(user, *roles):
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
+            active = _is_active(request.path, prefix or url)
+            items.append({"label": label, "url": url, "active": active})
     held = roles_of(user)
     return {
         "unread_count": unread_notification_count(user=user),

@@ -287,6 +287,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # In eager mode every task would log a success line into the web server's output.
         "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
     },

@@ -10,7 +10,7 @@ def test_manager_reads_attribution_and_loop_health(
     page, login, manager_a, attribution_story, loop_story, tmp_path
 ):
     login(manager_a)
-    page.get_by_role("link", name="Attribution").first.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insight").click()
     expect(page.get_by_role("heading", name="Which words move deals")).to_be_visible()
     chart = page.get_by_role("img", name="Won revenue by version (EUR, linear)")
     expect(chart).to_be_visible()

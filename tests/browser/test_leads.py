@@ -27,7 +27,7 @@ def test_import_hand_off_work_and_disqualify_a_lead(
 
     # Maria imports a vendor list
     login(marketer)
-    page.get_by_role("link", name="Imports").click()
+    page.get_by_role("link", name="Import a lead list").click()
     page.get_by_label("CSV file").set_input_files(
         {"name": "vendor.csv", "mimeType": "text/csv", "buffer": CSV}
     )

@@ -15,12 +15,13 @@ pytestmark = pytest.mark.worker
 def test_a_real_worker_turns_committed_calls_into_a_suggestion(
     celery_worker_process, rep_a, rep_b, v1, accepted_by, monkeypatch
 ):
-    # Route the engine's task to this test's private worker queue.
-    monkeypatch.setattr(
-        call_log_process_task,
-        "delay",
-        lambda *args: call_log_process_task.apply_async(args, queue=celery_worker_process.queue),
-    )
+    # Route the engine's task (sent through the outbox) to this test's private worker.
+    original = call_log_process_task.apply_async
+
+    def to_test_queue(*args, **kwargs):
+        return original(*args, **{**kwargs, "queue": celery_worker_process.queue})
+
+    monkeypatch.setattr(call_log_process_task, "apply_async", to_test_queue)
     calls = []
     for rep in (rep_a, rep_b):
         lead = accepted_by(rep)
