@@ -113,6 +113,9 @@ def lead_detail(*, user, pk: int) -> Lead:
                 ),
                 to_attr="all_handoffs",
             ),
+            # The conversations logged on this lead (feedback's call logs, newest first).
+            "call_logs__version__message",
+            "call_logs__salesperson",
         )
         .get(pk=pk)
     )

@@ -176,3 +176,16 @@ def test_inbox_and_call_log_form_run_a_fixed_number_of_queries(
             reverse("feedback:call_log_create"), {"lead": lead.pk, "version": v1.pk}
         )
         assert response.status_code == 200
+
+
+def test_a_salesperson_reaches_the_call_log_from_the_queue_and_sees_it_on_the_lead(
+    client_for, rep_a, v1, accepted_by, log_call
+):
+    lead = accepted_by(rep_a, first_name="Petra")
+    client = client_for(rep_a)
+    queue = client.get(reverse("leads:queue")).content.decode()
+    link = f"{reverse('feedback:call_log_create')}?lead={lead.pk}"
+    assert link in queue and "Log a conversation with Petra" in queue
+    log_call(rep_a, v1, lead=lead, quote="Six days for us.")
+    detail = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "Six days for us." in detail and "Value proposition for CFOs v1" in detail
