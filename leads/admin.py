@@ -138,3 +138,15 @@ class SlaBreachAdmin(admin.ModelAdmin):
     list_filter = ["team"]
     list_select_related = ["lead", "salesperson", "team"]
     raw_id_fields = ["lead"]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Every touch, for the admin who checks a disputed SLA breach."""
+
+    list_display = ["lead", "salesperson", "channel", "outcome", "occurred_at"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["lead__email", "lead__last_name", "salesperson__username", "note"]
+    list_select_related = ["lead", "salesperson"]
+    raw_id_fields = ["lead", "salesperson"]
+    date_hierarchy = "occurred_at"
