@@ -24,6 +24,7 @@ PERSONAS = ["anonymous", "marketer", "rep_a", "rep_b", "manager_a", "admin"]
 EXPECTED = {
     "home": ("get", ALL, {}, {}),
     "healthz": ("get", PUBLIC, {}, {}),
+    "bench_bare": ("get", ALL, {}, {}),
     "login": ("get", PUBLIC, {}, {}),
     "logout": ("post", PUBLIC, {}, {}),
     "admin:index": ("get", frozenset({"admin"}), {}, {}),
