@@ -1,0 +1,298 @@
+"""The page benchmark of issue 7: each key page under load, against a bare Django view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale REDIS_URL=redis://127.0.0.1:6379/9 \\
+        flock /tmp/smarketing-bench.lock python manage.py benchmark_pages --seconds 8
+
+Run it on a database filled by `seed_scale`. It starts gunicorn on 127.0.0.1 (gthread
+workers), gives the seeded people it logs in as (scale-rep-1, scale-marketer-1) a fresh
+random password, and drives every page with its own load generator: N threads, each a
+logged-in browser on one keep-alive http.client connection, requesting the page in a
+loop with no think time for S seconds, at each concurrency (1, 8 and 32 by default).
+`/bench/bare` (login required, a trivial template, no query of its own) is measured in
+the same run as the ceiling. It prints per page and concurrency: requests/s, p50, p95,
+p99 (ms), errors (any status but the expected one, or a socket error) and the ratio of
+the page's p95 to the bare view's p95 at the same concurrency.
+
+The call-log POST writes real call logs (on the rep's own leads); their engine tasks
+wait in the broker (no worker runs, so that the engine does not compete with the pages
+for the two cores) and are purged at the end. Only 127.0.0.1 is ever contacted.
+"""
+
+import http.client
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from feedback.models import VersionStats
+from leads.models import Lead
+from messaging.models import MessageVersion
+
+ROOT = Path(settings.BASE_DIR)
+DASHBOARDS = {"loop health", "attribution"}
+
+
+class Browser:
+    """One logged-in user on one keep-alive connection to 127.0.0.1: cookies and CSRF."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = None
+
+    def request(self, method: str, path: str, form=None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                # The server closed an idle keep-alive connection: reconnect once.
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return response.status, response.getheader("Location", "")
+
+    def login(self, username: str, password: str) -> bool:
+        self.request("GET", "/accounts/login/")
+        status, _ = self.request(
+            "POST", "/accounts/login/", {"username": username, "password": password}
+        )
+        return status == 302
+
+
+@dataclass
+class Page:
+    name: str
+    user: str
+    path: str
+    form: dict | None = None
+    expect: int = 200
+    check: str = ""  # a regex the Location must match (POST)
+
+
+@dataclass
+class Result:
+    latencies: list = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+class Command(BaseCommand):
+    help = "Benchmark the key pages under gunicorn at concurrency 1, 8 and 32 (see docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=float, default=8, help="per page and concurrency")
+        parser.add_argument("--concurrency", default="1,8,32")
+        parser.add_argument("--port", type=int, default=8040)
+        parser.add_argument("--workers", type=int, default=3)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--only", default="", help="comma-separated page names")
+
+    def handle(self, *args, seconds, concurrency, port, workers, threads, only, **options):
+        if connection.vendor != "postgresql" or not settings.REDIS_URL:
+            raise CommandError("Run it on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).")
+        levels = [int(n) for n in concurrency.split(",")]
+        password = secrets.token_urlsafe(16)
+        pages = self.pages(password)
+        if only:
+            wanted = {name.strip() for name in only.split(",")}
+            pages = [p for p in pages if p.name == "bare" or p.name in wanted]
+        env = dict(os.environ, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
+                   ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0",
+                   CSRF_COOKIE_SECURE="0", AXES_FAILURE_LIMIT="100000",
+                   LOG_LEVEL="WARNING")  # fmt: skip
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                       cwd=ROOT, env=env, check=True)  # fmt: skip
+        web = subprocess.Popen(  # noqa: S603 - fixed arguments, our own server
+            [sys.executable, "-m", "gunicorn", "smarketing.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+             "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        self.browsers: dict[str, list[Browser]] = {}
+        try:
+            self.wait_until_up(port)
+            self.stdout.write(
+                f"gunicorn {workers} workers x {threads} threads on 127.0.0.1:{port}; "
+                f"{seconds:g} s per page and concurrency\n"
+            )
+            rows = []
+            for level in levels:
+                bare = None
+                for page in pages:
+                    self.drive(port, page, password, level, 1)  # warm-up: caches, connections
+                    result = self.drive(port, page, password, level, seconds)
+                    if page.name == "bare":
+                        bare = result
+                    rows.append((level, page, result, bare))
+                    self.print_row(level, page, result, bare)
+        finally:
+            self.stop(web)
+            self.purge_broker()
+        self.print_targets(rows)
+
+    def pages(self, password: str) -> list[Page]:
+        """The key pages, with ids taken from the seeded data: the most used message
+        (its live version against its first), the first rep's open leads."""
+        User = get_user_model()
+        rep = User.objects.filter(username="scale-rep-1").first()
+        marketer = User.objects.filter(username="scale-marketer-1").first()
+        if rep is None or marketer is None:
+            raise CommandError("No scale-rep-1 / scale-marketer-1: run seed_scale first.")
+        for user in (rep, marketer):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        top = VersionStats.objects.order_by("-uses").select_related("version").first()
+        message_id = top.version.message_id
+        live = MessageVersion.objects.filter(message_id=message_id, status="live").first()
+        numbers = sorted(
+            MessageVersion.objects.filter(message_id=message_id)
+            .exclude(status="draft")
+            .values_list("number", flat=True)
+        )
+        lead = Lead.objects.owned_by(rep).filter(status="accepted").order_by("pk").first()
+        s = Lead.objects.filter(status="accepted").values_list("source", flat=True).first()
+        call = {"lead": lead.pk, "version": live.pk, "channel": "call",
+                "occurred_at": "2026-01-05T10:00", "reaction": 4, "outcome": "interested",
+                "edited_body": live.body}  # fmt: skip
+        r, m = rep.username, marketer.username
+        return [
+            Page("bare", r, "/bench/bare"),
+            Page("queue", r, "/leads/queue/"),
+            Page("lead list", m, "/leads/all/?" + urlencode({"status": "accepted", "source": s})),
+            Page("library", m, "/messages/"),
+            Page("message", m, f"/messages/{message_id}/"),
+            Page("compare", m, f"/messages/{message_id}/compare/?a={numbers[0]}&b={numbers[-1]}"),
+            Page("inbox", m, "/feedback/inbox/"),
+            Page("loop health", m, "/insight/loop-health/"),
+            Page("attribution", m, "/insight/attribution/"),
+            Page("call-log POST", r, "/feedback/calls/new/", form=call, expect=302,
+                 check=r"/feedback/calls/\d+/$"),
+        ]  # fmt: skip
+
+    def drive(self, port: int, page: Page, password: str, level: int, seconds: float) -> Result:
+        """`level` logged-in browsers request the page in a loop for `seconds`. Browsers
+        are logged in once per user and reused, so that no password hash is timed."""
+        pool = self.browsers.setdefault(page.user, [])
+        while len(pool) < level:
+            browser = Browser(port)
+            if not browser.login(page.user, password):
+                raise CommandError(f"{page.user} could not log in")
+            pool.append(browser)
+        result = Result()
+        lock = threading.Lock()
+        go = threading.Event()
+        deadline = [0.0]
+        method = "POST" if page.form is not None else "GET"
+
+        def browse(browser):
+            go.wait()
+            while time.monotonic() < deadline[0]:
+                began = time.perf_counter()
+                try:
+                    status, location = browser.request(method, page.path, page.form)
+                except OSError:
+                    status, location = 0, ""
+                elapsed = time.perf_counter() - began
+                good = status == page.expect and (not page.check or re.search(page.check, location))
+                with lock:
+                    result.latencies.append(elapsed)
+                    result.errors += 0 if good else 1
+
+        workers = [threading.Thread(target=browse, args=(b,)) for b in pool[:level]]
+        for worker in workers:
+            worker.start()
+        started = time.monotonic()
+        deadline[0] = started + seconds
+        go.set()
+        for worker in workers:
+            worker.join()
+        result.seconds = time.monotonic() - started
+        return result
+
+    def print_row(self, level, page, result, bare):
+        ratio = result.pct(95) / bare.pct(95) if bare and bare.latencies else float("nan")
+        self.stdout.write(
+            f"c={level:<3} {page.name:<14} {len(result.latencies) / result.seconds:8.1f} req/s  "
+            f"p50 {result.pct(50):7.1f}  p95 {result.pct(95):7.1f}  p99 {result.pct(99):7.1f} ms"
+            f"  errors {result.errors:<4} p95/bare {ratio:6.1f}x"
+        )
+
+    def print_targets(self, rows):
+        self.stdout.write(
+            "\nTargets at concurrency 8: pages within 25x the bare p95, dashboards 40x"
+        )
+        for level, page, result, bare in rows:
+            if level != 8 or page.name == "bare":
+                continue
+            limit = 40 if page.name in DASHBOARDS else 25
+            ratio = result.pct(95) / bare.pct(95)
+            verdict = "met" if ratio <= limit and not result.errors else "MISSED"
+            self.stdout.write(f"  {page.name:<14} {ratio:6.1f}x (limit {limit}x)  {verdict}")
+
+    def wait_until_up(self, port: int):
+        for _ in range(120):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/accounts/login/")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise CommandError("gunicorn did not come up")
+
+    def stop(self, process):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def purge_broker(self):
+        """Drop the engine tasks the POSTs queued: this is a benchmark database."""
+        from smarketing.celery import app
+
+        try:
+            purged = app.control.purge()
+        except Exception as error:  # noqa: BLE001 - a report, not a failure
+            self.stderr.write(f"Could not purge the broker: {error}")
+        else:
+            self.stdout.write(f"Purged {purged} queued engine tasks.")
