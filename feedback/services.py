@@ -38,9 +38,10 @@ from .models import (
 # this similar (rapidfuzz normalised Indel ratio, 0-100, on normalised text).
 EDIT_SIMILARITY = 75.0
 
-# Sent inside call_log_process once a call is counted (kwargs: call_log); receivers
-# that start background work defer it with transaction.on_commit.
-call_log_processed = Signal()
+# Sent inside the engine's transaction once calls are counted (kwargs: call_logs, a
+# list: one signal per batch, so receivers can coalesce their work); receivers that
+# start background work defer it with transaction.on_commit (or the outbox).
+call_logs_processed = Signal()
 
 
 # --- Notifications --------------------------------------------------------------------
@@ -232,6 +233,10 @@ def call_log_create(
 
 # --- The engine -----------------------------------------------------------------------
 
+# Most calls one engine transaction counts. A backlog drains in batches of this size;
+# it bounds the transaction's length (locks held, work lost if the worker dies).
+ENGINE_BATCH = 500
+
 
 def _stats_row(version_id: int) -> VersionStats:
     # Created without a race: parallel first calls on one version insert at most once.
@@ -239,77 +244,134 @@ def _stats_row(version_id: int) -> VersionStats:
     return VersionStats.objects.select_for_update().get(version_id=version_id)
 
 
-@transaction.atomic
 def call_log_process(*, call_log_id: int) -> bool:
-    """Count one call in its version's figures and group its edits into suggestions.
+    """Count one call in its version's figures and group its edits into suggestions;
+    True when this run counted it.
 
-    Idempotent: the call row is locked and marked processed in the same transaction as
-    its effects, so a second run (a retried or duplicated task) changes nothing and
-    returns False. The version's figures row is locked too, so calls processed in
-    parallel keep exact counts.
+    The call is counted together with every other call of its version still waiting
+    (version_calls_process): under load the worker then does one transaction for many
+    calls instead of one each, and the tasks of the calls already counted return at
+    once. A call already counted (a retried or duplicated task) changes nothing.
     """
-    call_log = (
-        CallLog.objects.select_for_update().select_related("version").filter(pk=call_log_id).first()
+    row = CallLog.objects.filter(pk=call_log_id).values("version_id", "processed_at").first()
+    if row is None or row["processed_at"] is not None:
+        return False  # read without a lock: processed_at is never unset
+    counted = version_calls_process(version_id=row["version_id"], include=call_log_id)
+    return call_log_id in counted
+
+
+@transaction.atomic
+def version_calls_process(*, version_id: int, include: int | None = None) -> set[int]:
+    """Count the version's waiting calls (oldest first, at most ENGINE_BATCH, always
+    `include`) in one transaction; returns the ids counted.
+
+    Exact and idempotent: the version's figures row is locked first, so the engine
+    works on one version at a time, and each call is marked processed in the same
+    transaction as its effects, so no call is counted twice (a call whose task runs
+    again finds it processed). Lock order is always figures row, then call rows, then
+    suggestions, so two engines never wait on each other in a circle.
+    """
+    stats = _stats_row(version_id)
+    waiting = CallLog.objects.select_for_update().filter(
+        version_id=version_id, processed_at__isnull=True
     )
-    if call_log is None or call_log.processed_at is not None:
-        return False
-    stats = _stats_row(call_log.version_id)
-    stats.uses += 1
-    stats.edited_uses += int(call_log.has_edits)
-    setattr(stats, f"reaction_{call_log.reaction}", F(f"reaction_{call_log.reaction}") + 1)
-    stats.outcomes[call_log.outcome] = stats.outcomes.get(call_log.outcome, 0) + 1
-    for name in call_log.objections.values_list("name", flat=True):
-        stats.objections[name] = stats.objections.get(name, 0) + 1
-    if stats.last_used_at is None or call_log.occurred_at > stats.last_used_at:
-        stats.last_used_at = call_log.occurred_at
+    calls = list(waiting.order_by("pk")[:ENGINE_BATCH])
+    if include is not None and include not in {call.pk for call in calls}:
+        calls += list(waiting.filter(pk=include))
+    if not calls:
+        return set()
+    _stats_count(stats, calls)
+    touched = _edits_group(version_id=version_id, call_ids=[call.pk for call in calls])
+    # Every open suggestion of the version compares "with" against "without": these
+    # calls change the "without" side of all of them, so all are refreshed, in bulk.
+    suggestions_evidence_refresh(
+        suggestions=list(Suggestion.objects.open().filter(version_id=version_id)),
+        medoid_ids=touched,
+    )
+    now = timezone.now()
+    CallLog.objects.filter(pk__in=[call.pk for call in calls]).update(processed_at=now)
+    for call in calls:
+        call.processed_at = now
+    call_logs_processed.send(sender=CallLog, call_logs=calls)
+    return {call.pk for call in calls}
+
+
+def _stats_count(stats: VersionStats, calls: list[CallLog]) -> None:
+    """Add the calls to the (locked) figures row: uses, reactions, outcomes, objections."""
+    stats.uses += len(calls)
+    stats.edited_uses += sum(call.has_edits for call in calls)
+    for reaction in {call.reaction for call in calls}:
+        n = sum(call.reaction == reaction for call in calls)
+        setattr(stats, f"reaction_{reaction}", F(f"reaction_{reaction}") + n)
+    for call in calls:
+        stats.outcomes[call.outcome] = stats.outcomes.get(call.outcome, 0) + 1
+        if stats.last_used_at is None or call.occurred_at > stats.last_used_at:
+            stats.last_used_at = call.occurred_at
+    names = CallLog.objects.filter(pk__in=[call.pk for call in calls]).values_list(
+        "objections__name", flat=True
+    )
+    for name in names:
+        if name is not None:
+            stats.objections[name] = stats.objections.get(name, 0) + 1
     stats.save()
 
-    touched = {}
-    for edit in call_log.passage_edits.filter(
-        suggestion__isnull=True, kind__in=[PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED]
-    ):
-        suggestion = _suggestion_for(edit, call_log.version)
-        edit.suggestion = suggestion
-        edit.save(update_fields=["suggestion"])
-        touched[suggestion.pk] = suggestion
-    # Every open suggestion on this version compares "with" against "without": one
-    # more call on the version changes the "without" side of all of them.
-    for suggestion in Suggestion.objects.open().filter(version_id=call_log.version_id):
-        touched.setdefault(suggestion.pk, suggestion)
-    for suggestion in touched.values():
-        suggestion_refresh(suggestion=suggestion)
-    call_log.processed_at = timezone.now()
-    call_log.save(update_fields=["processed_at"])
-    call_log_processed.send(sender=CallLog, call_log=call_log)
-    return True
 
+def _edits_group(*, version_id: int, call_ids: list[int]) -> set[int]:
+    """Attach the calls' ungrouped edits to suggestions; returns the suggestions that
+    got new edits.
 
-def _suggestion_for(edit: PassageEdit, version: MessageVersion) -> Suggestion:
-    """The open suggestion this edit belongs to, or a new one (locks the candidates)."""
-    candidates = Suggestion.objects.select_for_update().filter(
-        version=version,
-        passage_key=edit.passage_key,
-        kind=edit.kind,
-        status=Suggestion.Status.OPEN,
+    Each edit joins the open suggestion on its passage whose wording is most similar
+    (EDIT_SIMILARITY), or starts a new one. Within one batch an edit is compared with
+    the suggestions' wording as it was at the start of the batch (plus suggestions
+    the batch created): the representative wording is recomputed once per batch, not
+    after each edit. A batch of one call, as in the tests and at low load, behaves
+    exactly as a call processed alone.
+    """
+    edits = list(
+        PassageEdit.objects.filter(
+            call_log_id__in=call_ids,
+            suggestion__isnull=True,
+            kind__in=[PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED],
+        ).order_by("call_log_id", "pk")
     )
+    if not edits:
+        return set()
+    version = MessageVersion.objects.get(pk=version_id)
+    candidates: dict[tuple[str, str], list[Suggestion]] = {}
+    for suggestion in Suggestion.objects.select_for_update().filter(
+        version_id=version_id, status=Suggestion.Status.OPEN
+    ):
+        candidates.setdefault((suggestion.passage_key, suggestion.kind), []).append(suggestion)
+    touched = set()
+    for edit in edits:
+        group = candidates.setdefault((edit.passage_key, edit.kind), [])
+        suggestion = _suggestion_match(edit, group)
+        if suggestion is None:
+            suggestion = Suggestion.objects.create(
+                message_id=version.message_id,
+                version=version,
+                passage_key=edit.passage_key,
+                kind=edit.kind,
+                original_text=edit.original_text,
+                proposed_text=edit.edited_text,
+            )
+            group.append(suggestion)
+        edit.suggestion = suggestion
+        touched.add(suggestion.pk)
+    PassageEdit.objects.bulk_update(edits, ["suggestion"])
+    return touched
+
+
+def _suggestion_match(edit: PassageEdit, candidates: list[Suggestion]) -> Suggestion | None:
+    if edit.kind == PassageEdit.Kind.REMOVED:
+        return candidates[0] if candidates else None
     best, best_score = None, -1.0
     wording = normalise(edit.edited_text)
     for candidate in candidates:
-        if edit.kind == PassageEdit.Kind.REMOVED:
-            return candidate
         score = fuzz.ratio(wording, normalise(candidate.proposed_text))
         if score >= EDIT_SIMILARITY and score > best_score:
             best, best_score = candidate, score
-    if best is not None:
-        return best
-    return Suggestion.objects.create(
-        message_id=version.message_id,
-        version=version,
-        passage_key=edit.passage_key,
-        kind=edit.kind,
-        original_text=edit.original_text,
-        proposed_text=edit.edited_text,
-    )
+    return best
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -317,47 +379,87 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def suggestion_refresh(*, suggestion: Suggestion) -> Suggestion:
-    """Recompute a suggestion's evidence from its edits: exact, and the same however
-    often it runs.
-
-    "With" are the calls whose wording made this edit; "without" are the other calls
-    on the same version. A call is positive when the reaction was 4 or 5, and a win
-    when its lead was won. The representative wording is the edit most similar to the
-    others (the medoid of at most 50 recent edits). Ranking score: calls, plus twice the
-    distinct salespeople, plus ten times the lift in positive reactions.
-    """
-    edits = list(
-        suggestion.edits.select_related("call_log").order_by("-call_log__occurred_at")[:200]
-    )
-    call_ids = {edit.call_log_id for edit in suggestion.edits.all()}
-    won = Q(lead__status=Lead.Status.WON)
-    positive = Q(reaction__gte=CallLog.Reaction.POSITIVE)
-    with_edit = CallLog.objects.filter(pk__in=call_ids).aggregate(
-        calls=Count("pk"),
-        reps=Count("salesperson", distinct=True),
-        positive=Count("pk", filter=positive),
-        wins=Count("pk", filter=won),
-    )
-    without = (
-        CallLog.objects.filter(version_id=suggestion.version_id)
-        .exclude(pk__in=call_ids)
-        .aggregate(
-            calls=Count("pk"), positive=Count("pk", filter=positive), wins=Count("pk", filter=won)
-        )
-    )
-    suggestion.call_count = with_edit["calls"]
-    suggestion.rep_count = with_edit["reps"]
-    suggestion.with_positive = _rate(with_edit["positive"], with_edit["calls"])
-    suggestion.with_wins = _rate(with_edit["wins"], with_edit["calls"])
-    suggestion.without_count = without["calls"]
-    suggestion.without_positive = _rate(without["positive"], without["calls"])
-    suggestion.without_wins = _rate(without["wins"], without["calls"])
-    lift = (suggestion.with_positive or 0) - (suggestion.without_positive or 0)
-    suggestion.score = suggestion.call_count + 2 * suggestion.rep_count + 10 * max(lift, 0)
-    if suggestion.kind == PassageEdit.Kind.CHANGED and edits:
-        suggestion.proposed_text = _medoid([edit.edited_text for edit in edits[:50]])
-    suggestion.save()
+    """Recompute one suggestion's evidence from its edits (see
+    suggestions_evidence_refresh): exact, and the same however often it runs."""
+    suggestions_evidence_refresh(suggestions=[suggestion], medoid_ids={suggestion.pk})
     return suggestion
+
+
+def suggestions_evidence_refresh(*, suggestions: list[Suggestion], medoid_ids=()) -> None:
+    """Recompute the evidence of these suggestions from their edits, in a few queries
+    whatever their number.
+
+    "With" are the calls whose wording made the suggestion's edits; "without" are the
+    other calls on the same version. A call is positive when the reaction was 4 or 5,
+    and a win when its lead was won. Since a suggestion's edits all come from calls on
+    its version, "without" is the version's totals minus "with": one aggregate per
+    version instead of one per suggestion. Ranking score: calls, plus twice the
+    distinct salespeople, plus ten times the lift in positive reactions.
+
+    The representative wording (the edit most similar to the others, the medoid of at
+    most 50 recent edits) only changes when edits join, so it is recomputed for the
+    suggestions in `medoid_ids` only.
+    """
+    if not suggestions:
+        return
+    ids = [suggestion.pk for suggestion in suggestions]
+    won = Q(call_log__lead__status=Lead.Status.WON)
+    positive = Q(call_log__reaction__gte=CallLog.Reaction.POSITIVE)
+    with_edit = {
+        row["suggestion_id"]: row
+        for row in PassageEdit.objects.filter(suggestion_id__in=ids)
+        .order_by()
+        .values("suggestion_id")
+        .annotate(
+            calls=Count("call_log", distinct=True),
+            reps=Count("call_log__salesperson", distinct=True),
+            positive=Count("call_log", distinct=True, filter=positive),
+            wins=Count("call_log", distinct=True, filter=won),
+        )
+    }
+    totals = {
+        row["version_id"]: row
+        for row in CallLog.objects.filter(
+            version_id__in={suggestion.version_id for suggestion in suggestions}
+        )
+        .order_by()
+        .values("version_id")
+        .annotate(
+            calls=Count("pk"),
+            positive=Count("pk", filter=Q(reaction__gte=CallLog.Reaction.POSITIVE)),
+            wins=Count("pk", filter=Q(lead__status=Lead.Status.WON)),
+        )
+    }
+    empty = {"calls": 0, "reps": 0, "positive": 0, "wins": 0}
+    for suggestion in suggestions:
+        mine = with_edit.get(suggestion.pk, empty)
+        version = totals.get(suggestion.version_id, empty)
+        without = {key: version[key] - mine[key] for key in ("calls", "positive", "wins")}
+        suggestion.call_count = mine["calls"]
+        suggestion.rep_count = mine["reps"]
+        suggestion.with_positive = _rate(mine["positive"], mine["calls"])
+        suggestion.with_wins = _rate(mine["wins"], mine["calls"])
+        suggestion.without_count = without["calls"]
+        suggestion.without_positive = _rate(without["positive"], without["calls"])
+        suggestion.without_wins = _rate(without["wins"], without["calls"])
+        lift = (suggestion.with_positive or 0) - (suggestion.without_positive or 0)
+        suggestion.score = suggestion.call_count + 2 * suggestion.rep_count + 10 * max(lift, 0)
+        if suggestion.pk in medoid_ids and suggestion.kind == PassageEdit.Kind.CHANGED:
+            texts = list(
+                suggestion.edits.order_by("-call_log__occurred_at").values_list(
+                    "edited_text", flat=True
+                )[:50]
+            )
+            if texts:
+                suggestion.proposed_text = _medoid(texts)
+        suggestion.updated_at = timezone.now()
+    Suggestion.objects.bulk_update(
+        suggestions,
+        [
+            "call_count", "rep_count", "with_positive", "with_wins", "without_count",
+            "without_positive", "without_wins", "score", "proposed_text", "updated_at",
+        ],
+    )  # fmt: skip
 
 
 def _medoid(texts: list[str]) -> str:
@@ -534,12 +636,17 @@ def version_published_process(*, version_id: int) -> int:
 
 
 def suggestions_refresh_open() -> int:
-    """Refresh the evidence of every open suggestion (periodic: wins change over time)."""
+    """Refresh the evidence of every open suggestion (periodic: wins change over time),
+    one version per transaction."""
     count = 0
-    for suggestion in Suggestion.objects.open().iterator():
+    version_ids = Suggestion.objects.open().values_list("version_id", flat=True).distinct()
+    for version_id in sorted(set(version_ids)):
         with transaction.atomic():
-            suggestion_refresh(suggestion=suggestion)
-        count += 1
+            suggestions = list(Suggestion.objects.open().filter(version_id=version_id))
+            suggestions_evidence_refresh(
+                suggestions=suggestions, medoid_ids={s.pk for s in suggestions}
+            )
+        count += len(suggestions)
     return count
 
 

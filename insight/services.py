@@ -89,21 +89,43 @@ def _opportunities_for(lead_ids) -> dict[int, dict]:
     }
 
 
-@transaction.atomic
 def lead_attribution_rebuild(*, lead_id: int) -> set[int]:
     """Rebuild one lead's attribution rows and the rollups of every version they
-    touch (before or after), returning those version ids.
+    touch (before or after), returning those version ids."""
+    return leads_attribution_rebuild(lead_ids=[lead_id])
 
-    The lead row is locked so that two rebuilds of one lead (a call and a close a
-    moment apart) run one after the other instead of colliding on the unique rows.
+
+@transaction.atomic
+def leads_attribution_rebuild(*, lead_ids) -> set[int]:
+    """Rebuild these leads' attribution rows, then the rollups of every version they
+    touch (before or after) once, returning those version ids.
+
+    The lead rows are locked (in id order) so that two rebuilds of one lead (a call
+    and a close a moment apart) run one after the other instead of colliding on the
+    unique rows. The lock is FOR NO KEY UPDATE on PostgreSQL: it serialises rebuilds
+    but does not block a salesperson's call log being inserted for the lead (whose
+    foreign key takes only a KEY SHARE lock).
     """
-    if not Lead.objects.select_for_update().filter(pk=lead_id).exists():
-        return set()
-    calls = CallLog.objects.filter(lead_id=lead_id).values_list("version_id", "occurred_at", "pk")
-    rows = lead_attribution_rows(
-        lead_id=lead_id, calls=list(calls), opportunity=_opportunities_for([lead_id]).get(lead_id)
+    ids = list(
+        Lead.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(set(lead_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    existing = LeadAttribution.objects.filter(lead_id=lead_id)
+    if not ids:
+        return set()
+    calls: dict[int, list] = {lead_id: [] for lead_id in ids}
+    for lead_id, *call in CallLog.objects.filter(lead_id__in=ids).values_list(
+        "lead_id", "version_id", "occurred_at", "pk"
+    ):
+        calls[lead_id].append(tuple(call))
+    deals = _opportunities_for(ids)
+    rows = []
+    for lead_id in ids:
+        rows += lead_attribution_rows(
+            lead_id=lead_id, calls=calls[lead_id], opportunity=deals.get(lead_id)
+        )
+    existing = LeadAttribution.objects.filter(lead_id__in=ids)
     affected = set(existing.values_list("version_id", flat=True))
     existing.delete()
     LeadAttribution.objects.bulk_create(rows)
@@ -154,7 +176,10 @@ def version_rollups_refresh(*, version_ids) -> int:
     ids = sorted(set(version_ids))
     if not ids:
         return 0
-    list(MessageVersion.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    # FOR NO KEY UPDATE: rollups of a version wait for each other, but call logs that
+    # reference the version (a KEY SHARE lock through their foreign key) never wait.
+    versions = MessageVersion.objects.select_for_update(no_key=True).filter(pk__in=ids)
+    list(versions.order_by("pk").values("pk"))
     base = LeadAttribution.objects.filter(version_id__in=ids).order_by()
     reach = base.values("version_id").annotate(
         leads=Count("pk"),

@@ -11,10 +11,10 @@ from smarketing import outbox
 
 
 def connect() -> None:
-    from feedback.services import call_log_processed
+    from feedback.services import call_logs_processed
     from leads.services import opportunity_changed
 
-    call_log_processed.connect(_call_log_processed, dispatch_uid="insight-call-log-processed")
+    call_logs_processed.connect(_call_logs_processed, dispatch_uid="insight-call-logs-processed")
     opportunity_changed.connect(_opportunity_changed, dispatch_uid="insight-opportunity-changed")
 
 
@@ -24,8 +24,12 @@ def _enqueue(lead_id: int) -> None:
     outbox.enqueue(lead_attribution_rebuild_task, lead_id)
 
 
-def _call_log_processed(sender, call_log, **kwargs):
-    _enqueue(call_log.lead_id)
+def _call_logs_processed(sender, call_logs, **kwargs):
+    # One rebuild for the whole batch of calls the engine counted: under load a few
+    # hundred calls become one task (and one rollup refresh per version), not hundreds.
+    from .tasks import leads_attribution_rebuild_task
+
+    outbox.enqueue(leads_attribution_rebuild_task, sorted({call.lead_id for call in call_logs}))
 
 
 def _opportunity_changed(sender, opportunity, **kwargs):

@@ -11,6 +11,12 @@ def lead_attribution_rebuild_task(lead_id: int) -> int:
     return len(services.lead_attribution_rebuild(lead_id=lead_id))
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def leads_attribution_rebuild_task(lead_ids: list[int]) -> int:
+    """Rebuild these leads' attribution and their versions' rollups once (idempotent)."""
+    return len(services.leads_attribution_rebuild(lead_ids=lead_ids))
+
+
 @shared_task
 def attribution_rebuild_all_task() -> dict:
     """Nightly safety net: rebuild every aggregate from the source rows."""

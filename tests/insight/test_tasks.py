@@ -68,3 +68,23 @@ def test_nightly_task_and_command_rebuild_everything(attribution_story, capsys):
 def test_beat_schedules_the_rebuild(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "insight.tasks.attribution_rebuild_all_task" in tasks
+
+
+def test_rebuilding_several_leads_at_once_equals_rebuilding_each(attribution_story):
+    from insight import services
+
+    def snapshot():
+        leads = sorted(LeadAttribution.objects.values_list("lead_id", "version_id", "calls"))
+        money = sorted(
+            VersionAttribution.objects.values_list("version_id", "model", "wins", "pipeline")
+        )
+        return leads, money
+
+    lead_ids = sorted(set(LeadAttribution.objects.values_list("lead_id", flat=True)))
+    for lead_id in lead_ids:
+        services.lead_attribution_rebuild(lead_id=lead_id)
+    one_by_one = snapshot()
+    LeadAttribution.objects.all().delete()
+    VersionAttribution.objects.all().delete()
+    services.leads_attribution_rebuild(lead_ids=[*lead_ids, 987654])  # a deleted lead too
+    assert snapshot() == one_by_one
