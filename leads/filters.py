@@ -35,9 +35,9 @@ def _overdue(queryset, name, value):
 
 
 class LeadFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=_search, label="Search")
+    q = django_filters.CharFilter(method=_search, label="Search", max_length=200)
     status = django_filters.ChoiceFilter(choices=Lead.Status.choices, empty_label="Any status")
-    source = django_filters.CharFilter(lookup_expr="exact", label="Source")
+    source = django_filters.CharFilter(lookup_expr="exact", label="Source", max_length=100)
     lead_list = django_filters.ModelChoiceFilter(
         queryset=LeadList.objects.only("pk", "name"), empty_label="Any list", label="List"
     )
@@ -71,7 +71,7 @@ class LeadFilter(django_filters.FilterSet):
 
 
 class QueueFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=_search, label="Search")
+    q = django_filters.CharFilter(method=_search, label="Search", max_length=200)
     status = django_filters.ChoiceFilter(
         choices=[(s, label) for s, label in Lead.Status.choices if s in OPEN_STATUSES],
         empty_label="All open",
@@ -86,7 +86,7 @@ class QueueFilter(django_filters.FilterSet):
 
 
 class TeamLeadFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=_search, label="Search")
+    q = django_filters.CharFilter(method=_search, label="Search", max_length=200)
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.none(), empty_label="Whole team", label="Salesperson"
     )
@@ -129,7 +129,7 @@ class DisqualificationReportFilter(django_filters.FilterSet):
         label="Until",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
-    source = django_filters.CharFilter(lookup_expr="exact", label="Source")
+    source = django_filters.CharFilter(lookup_expr="exact", label="Source", max_length=100)
 
     class Meta:
         model = Lead

@@ -12,7 +12,9 @@ SALES_STATUS_CHOICES = [("live", "Live"), ("retired", "Retired")]
 
 
 class MessageFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    # Bounded: a search longer than any title is a mistake, and SQLite refuses LIKE
+    # patterns past 50,000 characters with an error.
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
     kind = django_filters.ChoiceFilter(choices=Message.Kind.choices, empty_label="Any kind")
     persona = django_filters.ModelChoiceFilter(
         field_name="personas",
