@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.http import Http404
 from django.utils import timezone
@@ -220,6 +222,21 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     ]
     gaps.sort(key=lambda tag: (-tag.heard, -(tag.pipeline or 0), tag.name))
     return gaps[:limit]
+
+
+def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
+    """The inbox's panel of objection gaps, cached for OBJECTION_GAPS_CACHE_SECONDS.
+
+    Counting 90 days of objections with their pipeline costs seconds with a million
+    call logs, and the inbox is opened all day; a few minutes' staleness is fine for an
+    overview. The Objections page and the daily digest compute them fresh.
+    """
+    seconds = settings.OBJECTION_GAPS_CACHE_SECONDS
+    if not seconds:
+        return objection_gaps(limit=limit)
+    return cache.get_or_set(
+        f"feedback:objection-gaps:{limit}", lambda: objection_gaps(limit=limit), seconds
+    )
 
 
 def objection_tags_for_review():

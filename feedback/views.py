@@ -165,7 +165,7 @@ def suggestion_inbox(request):
             "filter": filterset,
             "page_obj": page,
             "suggestions": suggestions,
-            "gaps": selectors.objection_gaps(limit=5) if not request.htmx else [],
+            "gaps": selectors.objection_gaps_overview(limit=5) if not request.htmx else [],
         },
     )
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
-from django.db.models.functions import TruncWeek
+from django.core.paginator import Paginator
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from feedback.models import Suggestion
@@ -82,6 +83,7 @@ class AttributionReport:
     model: str = AttributionModel.LINEAR
     currency: str = "EUR"
     rows: list[VersionFigures] = field(default_factory=list)
+    page_obj: object = None
 
     @property
     def model_label(self) -> str:
@@ -101,12 +103,20 @@ def _predecessor(version, by_number, by_pk):
     return by_number.get((version.message_id, version.number - 1))
 
 
-def attribution_report(*, filters) -> AttributionReport:
+PAGE_SIZE = 20
+
+
+def attribution_report(*, filters, page=None) -> AttributionReport:
     """Per published version: calls, reaction mix, leads touched, credited deals and
     money under the chosen model and currency, and the lift over its predecessor.
 
-    Two queries whatever the data size: the versions (with their VersionStats and
-    VersionReach joined) and the chosen model's rollup rows.
+    With `page` (the page view), versions are ranked in the database by credited won
+    revenue, then pipeline, then calls, and only one page of PAGE_SIZE is computed,
+    with the predecessors it is compared with: a company with 10,000 versions would
+    otherwise get a table and charts of all of them. Without `page` (the CSV), every
+    version with calls or leads. Either way a fixed number of queries: the versions
+    (with their VersionStats and VersionReach joined), their predecessors, the chosen
+    model's rollup rows, and for a page its count.
     """
     filterset = AttributionFilter(filters, queryset=MessageVersion.objects.published())
     report = AttributionReport(filterset=filterset)
@@ -114,27 +124,41 @@ def attribution_report(*, filters) -> AttributionReport:
         return report
     report.model = filterset.form.cleaned_data["model"]
     report.currency = filterset.form.cleaned_data["currency"]
-    versions = list(
-        filterset.qs.select_related("message", "stats", "insight_reach").order_by(
-            "message__title", "message_id", "-number"
+    used = (
+        filterset.qs.annotate(
+            rank_calls=Coalesce(F("stats__uses"), 0),
+            rank_leads=Coalesce(F("insight_reach__leads"), 0),
         )
+        .filter(Q(rank_calls__gt=0) | Q(rank_leads__gt=0))
+        .select_related("message", "stats", "insight_reach")
     )
-    by_pk = {version.pk: version for version in versions}
-    by_number = {(version.message_id, version.number): version for version in versions}
-    figures = {}
+    if page is None:
+        versions = list(used.order_by("message__title", "message_id", "-number"))
+    else:
+        rollup = VersionAttribution.objects.filter(
+            version=OuterRef("pk"), model=report.model, currency=report.currency
+        )
+        ranked = used.annotate(
+            rank_won=Coalesce(Subquery(rollup.values("won_revenue")[:1]), ZERO),
+            rank_pipeline=Coalesce(Subquery(rollup.values("pipeline")[:1]), ZERO),
+        ).order_by("-rank_won", "-rank_pipeline", "-rank_calls", "message__title", "-number")
+        report.page_obj = Paginator(ranked, PAGE_SIZE).get_page(page)
+        versions = list(report.page_obj.object_list)
+    shown = {version.pk for version in versions}
+    wanted = Q(pk__in={v.based_on_id for v in versions if v.based_on_id} - shown)
     for version in versions:
-        row = VersionFigures(version=version)
-        stats = getattr(version, "stats", None)
-        if stats is not None:
-            row.calls, row.reactions = stats.uses, stats.reactions
-        reach = getattr(version, "insight_reach", None)
-        if reach is not None:
-            row.leads, row.deals_closed, row.deals_won = (
-                reach.leads,
-                reach.deals_closed,
-                reach.deals_won,
-            )
-        figures[version.pk] = row
+        wanted |= Q(message_id=version.message_id, number=version.number - 1)
+    earlier = [
+        version
+        for version in MessageVersion.objects.published()
+        .filter(wanted)
+        .select_related("message", "stats", "insight_reach")
+        if version.pk not in shown
+    ] if versions else []  # fmt: skip
+    everything = versions + earlier
+    by_pk = {version.pk: version for version in everything}
+    by_number = {(version.message_id, version.number): version for version in everything}
+    figures = {version.pk: _version_figures(version) for version in everything}
     rollups = VersionAttribution.objects.filter(
         model=report.model, version_id__in=list(figures)
     ).values_list(
@@ -150,8 +174,9 @@ def attribution_report(*, filters) -> AttributionReport:
             row.pipeline, row.won_revenue = pipeline, won
         elif pipeline:
             row.other_currencies.append(currency)
-    for row in figures.values():
-        previous = _predecessor(row.version, by_number, by_pk)
+    for version in versions:
+        row = figures[version.pk]
+        previous = _predecessor(version, by_number, by_pk)
         if previous is None:
             continue
         before = figures[previous.pk]
@@ -160,8 +185,23 @@ def attribution_report(*, filters) -> AttributionReport:
         row.win_lift = Comparison(
             row.deals_won, row.deals_closed, before.deals_won, before.deals_closed
         )
-    report.rows = [row for row in figures.values() if row.calls or row.leads]
+    report.rows = [figures[version.pk] for version in versions]
     return report
+
+
+def _version_figures(version) -> VersionFigures:
+    row = VersionFigures(version=version)
+    stats = getattr(version, "stats", None)
+    if stats is not None:
+        row.calls, row.reactions = stats.uses, stats.reactions
+    reach = getattr(version, "insight_reach", None)
+    if reach is not None:
+        row.leads, row.deals_closed, row.deals_won = (
+            reach.leads,
+            reach.deals_closed,
+            reach.deals_won,
+        )
+    return row
 
 
 # --- Loop health -----------------------------------------------------------------------

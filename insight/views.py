@@ -25,7 +25,7 @@ def _page(request, template, context):
 @require_GET
 @role_required(MARKETING, SALES_MANAGER)
 def attribution(request):
-    report = selectors.attribution_report(filters=request.GET)
+    report = selectors.attribution_report(filters=request.GET, page=request.GET.get("page") or 1)
     return _page(
         request,
         "insight/attribution.html",

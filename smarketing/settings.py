@@ -295,3 +295,5 @@ LOGGING = {
 
 # Pagination and list sizes used by every list page.
 PAGE_SIZE = 25
+# How stale the suggestion inbox's "objections with no handler" panel may be.
+OBJECTION_GAPS_CACHE_SECONDS = int(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS", "300"))

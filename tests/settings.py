@@ -29,3 +29,5 @@ if "CACHES" in globals() and REDIS_URL:  # noqa: F405
 # Login throttling is tested on its own (tests/smarketing/test_security.py); elsewhere
 # it would need a request on every client.login().
 AXES_ENABLED = False
+# Tests see objection gaps as they are (the cache is tested on its own).
+OBJECTION_GAPS_CACHE_SECONDS = 0

@@ -223,3 +223,20 @@ def test_the_daily_digest_reaches_each_marketer_once(rep_a, v1, marketer, log_ca
     [email] = mail.outbox
     assert email.to == ["maria@example.com"]
     assert "Value proposition for CFOs" in email.body
+
+
+def test_the_inbox_panel_of_objection_gaps_is_cached_for_a_few_minutes(
+    rep_a, v1, log_call, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    settings.OBJECTION_GAPS_CACHE_SECONDS = 300
+    cache.delete("feedback:objection-gaps:5")
+    price = ObjectionTag.objects.create(name="Too expensive")
+    log_call(rep_a, v1, objections=[price])
+    assert [g.name for g in selectors.objection_gaps_overview(limit=5)] == ["Too expensive"]
+    calls = []
+    monkeypatch.setattr(selectors, "objection_gaps", lambda **kw: calls.append(kw) or [])
+    assert [g.name for g in selectors.objection_gaps_overview(limit=5)] == ["Too expensive"]
+    assert calls == []  # served from the cache, not recounted
+    cache.delete("feedback:objection-gaps:5")

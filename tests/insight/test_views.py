@@ -117,7 +117,7 @@ def _grow(rep_a, rep_b, v1, v2, accepted_by, call, deal, times):
         LeadFactory()
 
 
-@pytest.mark.parametrize("page, budget", [("insight:attribution", 7), ("insight:loop_health", 17)])
+@pytest.mark.parametrize("page, budget", [("insight:attribution", 9), ("insight:loop_health", 17)])
 def test_query_count_does_not_grow_with_the_data(
     client_for, marketer, attribution_story, loop_story, rep_a, rep_b, v1, v2, accepted_by,
     call, deal, django_assert_max_num_queries, page, budget,
@@ -131,3 +131,28 @@ def test_query_count_does_not_grow_with_the_data(
         large = client.get(reverse(page), {"model": "linear"})
     assert small.status_code == large.status_code == 200
     assert len(large_queries.captured_queries) == len(small_queries.captured_queries)
+
+
+def test_attribution_shows_one_ranked_page_and_the_csv_every_version(
+    client_for, marketer, monkeypatch
+):
+    from insight import selectors
+    from tests.messaging.factories import make_message, publish
+
+    versions = [
+        publish(make_message(marketer, title=f"M{i}", body="x"), marketer) for i in range(3)
+    ]
+    from feedback.models import VersionStats
+
+    for calls, version in zip((5, 9, 7), versions, strict=True):
+        VersionStats.objects.create(version=version, uses=calls, reaction_5=calls)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    report = selectors.attribution_report(filters={}, page=1)
+    assert [row.calls for row in report.rows] == [9, 7]  # no revenue yet: ranked by calls
+    assert report.page_obj.paginator.count == 3
+    second = selectors.attribution_report(filters={}, page=2)
+    assert [row.calls for row in second.rows] == [5]
+    everything = selectors.attribution_report(filters={})
+    assert sorted(row.calls for row in everything.rows) == [5, 7, 9]
+    page = client_for(marketer).get("/insight/attribution/?page=2").content.decode()
+    assert "3–3 of 3 versions used in calls" in page

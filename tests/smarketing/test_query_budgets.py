@@ -34,7 +34,7 @@ BUDGETS = {
     "call-log POST": 30,
     "inbox": 14,
     "loop health": 17,
-    "attribution": 8,
+    "attribution": 9,
     # The middleware's own: session, user, and the user's groups (roles) twice.
     "bare": 4,
 }
