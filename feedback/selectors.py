@@ -113,6 +113,13 @@ def suggestion_inbox(*, data):
     return SuggestionFilter(data or None, queryset=queryset)
 
 
+def filtered_message(filterset):
+    """The message the inbox is narrowed to by a message page's link, if any."""
+    if not filterset.is_valid() or not filterset.form.cleaned_data.get("message"):
+        return None
+    return Message.objects.filter(pk=filterset.form.cleaned_data["message"]).first()
+
+
 def decorate_suggestions(suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3) -> None:
     """Attach to each suggestion: `current_text` (the passage in the live version, when
     the live version still has it), `shown_against` (that version) and `quotes`."""

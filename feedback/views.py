@@ -166,6 +166,7 @@ def suggestion_inbox(request):
             "page_obj": page,
             "suggestions": suggestions,
             "gaps": selectors.objection_gaps_overview(limit=5) if not request.htmx else [],
+            "filtered_message": selectors.filtered_message(filterset),
         },
     )
 

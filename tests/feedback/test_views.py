@@ -189,3 +189,21 @@ def test_a_salesperson_reaches_the_call_log_from_the_queue_and_sees_it_on_the_le
     log_call(rep_a, v1, lead=lead, quote="Six days for us.")
     detail = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "Six days for us." in detail and "Value proposition for CFOs v1" in detail
+
+
+def test_the_inbox_narrows_to_one_message_from_its_page_or_by_title(
+    client_for, marketer, rep_a, v1, log_call
+):
+    from tests.messaging.factories import make_message, publish
+
+    other = publish(make_message(marketer, title="ERP objection", body="We sit on top."), marketer)
+    log_call(rep_a, v1, said=SAID)
+    log_call(rep_a, other, said="We sit on top of your ERP, never replace it.")
+    client = client_for(marketer)
+    detail = client.get(reverse("messaging:message_detail", args=[v1.message_id])).content.decode()
+    link = f"{reverse('feedback:suggestion_inbox')}?message={v1.message_id}"
+    assert link in detail
+    one = client.get(link).content.decode()
+    assert "Only “Value proposition for CFOs”" in one and "ERP objection</a>" not in one
+    by_title = client.get(reverse("feedback:suggestion_inbox"), {"title": "erp"}).content.decode()
+    assert "ERP objection</a>" in by_title and "Value proposition for CFOs</a>" not in by_title

@@ -52,7 +52,7 @@ FILTERED_PAGES = [
      ["q", "kind", "persona", "stage", "status", "owner", "tag", "sort", "page"]),
     ("leads:list", "marketer", ["q", "status", "source", "owner", "persona", "lead_list", "page"]),
     ("leads:queue", "rep_a", ["q", "status", "overdue", "page"]),
-    ("feedback:suggestion_inbox", "marketer", ["status", "message", "min_reps", "page"]),
+    ("feedback:suggestion_inbox", "marketer", ["status", "title", "message", "min_reps", "page"]),
     ("insight:attribution", "marketer",
      ["model", "start", "end", "team", "persona", "source", "lead_list", "message", "version"]),
     ("insight:loop_health", "manager_a",
