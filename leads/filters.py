@@ -1,11 +1,11 @@
 """FilterSets of the lead pages; leads.selectors applies them."""
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from messaging.models import Persona
+from smarketing.forms import FastSelect
 
 from .models import OPEN_STATUSES, Lead, LeadList
 
@@ -25,7 +25,7 @@ def _search(queryset, name, value):
 
 
 def _overdue_widget():
-    return forms.Select(choices=[("", "All"), ("true", "Overdue only")])
+    return FastSelect(choices=[("", "All"), ("true", "Overdue only")])
 
 
 def _overdue(queryset, name, value):
@@ -36,18 +36,28 @@ def _overdue(queryset, name, value):
 
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method=_search, label="Search", max_length=200)
-    status = django_filters.ChoiceFilter(choices=Lead.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=Lead.Status.choices, empty_label="Any status", widget=FastSelect
+    )
     source = django_filters.CharFilter(lookup_expr="exact", label="Source", max_length=100)
     lead_list = django_filters.ModelChoiceFilter(
-        queryset=LeadList.objects.only("pk", "name"), empty_label="Any list", label="List"
+        queryset=LeadList.objects.only("pk", "name"),
+        empty_label="Any list",
+        label="List",
+        widget=FastSelect,
     )
     persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.only("pk", "name"), empty_label="Any persona"
+        queryset=Persona.objects.only("pk", "name"), empty_label="Any persona", widget=FastSelect
     )
+    # Every salesperson is an option (200 at scale): only what the label (the username)
+    # needs is read.
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(groups__name="Sales").order_by("first_name", "username"),
+        queryset=User.objects.filter(groups__name="Sales")
+        .order_by("first_name", "username")
+        .only("pk", "username"),
         empty_label="Any salesperson",
         label="Salesperson",
+        widget=FastSelect,
     )
     overdue = django_filters.BooleanFilter(
         method=_overdue,
@@ -63,6 +73,7 @@ class LeadFilter(django_filters.FilterSet):
         ),
         empty_label="Newest first",
         label="Sort",
+        widget=FastSelect,
     )
 
     class Meta:
@@ -75,6 +86,7 @@ class QueueFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s, label) for s, label in Lead.Status.choices if s in OPEN_STATUSES],
         empty_label="All open",
+        widget=FastSelect,
     )
     overdue = django_filters.BooleanFilter(
         method=_overdue, label="First touch", widget=_overdue_widget()
@@ -88,11 +100,15 @@ class QueueFilter(django_filters.FilterSet):
 class TeamLeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method=_search, label="Search", max_length=200)
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.none(), empty_label="Whole team", label="Salesperson"
+        queryset=User.objects.none(),
+        empty_label="Whole team",
+        label="Salesperson",
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
         choices=[(s, label) for s, label in Lead.Status.choices if s in OPEN_STATUSES],
         empty_label="All open",
+        widget=FastSelect,
     )
     overdue = django_filters.BooleanFilter(
         method=_overdue, label="First touch", widget=_overdue_widget()

@@ -400,7 +400,11 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             models.Index(fields=["status", "-created_at"], name="lead_status_idx"),
-            models.Index(fields=["source"], name="lead_source_idx"),
+            # Source alone, source and status (the lead list's count and page with both
+            # filters read only this index), newest first within them.
+            models.Index(
+                fields=["source", "status", "-created_at", "-id"], name="lead_source_status_idx"
+            ),
             models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
             models.Index(fields=["status", "first_touch_due_at"], name="lead_due_idx"),
             models.Index(fields=["owner", "next_step_due_at"], name="lead_next_step_idx"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,14 +79,12 @@ def leads_home(request):
 @role_required(MARKETING, SALES_MANAGER)
 def lead_index(request):
     filterset, queryset = selectors.lead_list(user=request.user, filters=request.GET)
+    page = _page(request, queryset)
+    selectors.lead_rows_decorate(page.object_list)
     template = "leads/lead_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#lead-table"
-    return render(
-        request,
-        template,
-        {"filter": filterset, "page_obj": _page(request, queryset)},
-    )
+    return render(request, template, {"filter": filterset, "page_obj": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -164,6 +163,15 @@ def lead_detail(request, pk):
     return _render_detail(request, lead)
 
 
+def _attempt_choices() -> str:
+    """The channel and outcome choices of an attempt form (leads/_attempt_buttons.html),
+    the same on every row: rendered once per page rather than once per queue row."""
+    return render_to_string(
+        "leads/_attempt_choices.html",
+        {"channels": Channel.choices, "outcomes": Attempt.Outcome.choices},
+    )
+
+
 def _render_detail(request, lead, status=200, **forms):
     selectors.leads_decorate([lead])
     user = request.user
@@ -179,8 +187,7 @@ def _render_detail(request, lead, status=200, **forms):
         ),
         "is_owner": lead.owner_id == user.pk,
         "can_reassign": has_role(user, SALES_MANAGER) and lead.is_open,
-        "channels": Channel.choices,
-        "outcomes": Attempt.Outcome.choices,
+        "attempt_choices": _attempt_choices(),
     }
     if context["can_reassign"]:
         teams = selectors.managed_teams(user)
@@ -210,9 +217,8 @@ def queue(request):
         {
             "filter": filterset,
             "page_obj": page,
-            "offers": selectors.team_offers(user=request.user),
-            "channels": Channel.choices,
-            "outcomes": Attempt.Outcome.choices,
+            "offers": selectors.offers_decorate(selectors.team_offers(user=request.user)),
+            "attempt_choices": _attempt_choices(),
         },
     )
 
@@ -260,8 +266,7 @@ def attempt_log(request, pk):
                 "lead": row,
                 "row_error": error,
                 "row_logged": not error,
-                "channels": Channel.choices,
-                "outcomes": Attempt.Outcome.choices,
+                "attempt_choices": _attempt_choices(),
             },
         )
     if error:
