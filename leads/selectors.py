@@ -4,7 +4,7 @@ FilterSets are applied here; views only paginate and render.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
@@ -41,7 +41,6 @@ from .models import (
     SlaBreach,
     Team,
 )
-from .services import disqualify_check, sla_policies
 
 User = get_user_model()
 
@@ -147,35 +146,61 @@ def queue_row(*, user, pk: int) -> Lead:
     return lead
 
 
-# What the queue shows of a team offer: the lead's name and company, the play, who handed
-# it off and when.
-OFFER_FIELDS = (
-    "handed_off_at",
-    "lead__first_name",
-    "lead__last_name",
-    "lead__email",
-    "lead__account__name",
-    "play__name",
-    "from_user__username",
-    "from_user__first_name",
-    "from_user__last_name",
-)
-
-
 def team_offers(*, user):
-    """Handoffs offered to the salesperson's whole team that nobody accepted yet, with only
-    the columns the queue shows of them: a big team has a hundred offers or more, and a
-    whole lead and user row each cost more to load than the queue's own rows."""
-    return (
-        Handoff.objects.filter(
-            status=Handoff.Status.PENDING,
-            to_user__isnull=True,
-            team__memberships__user=user,
-        )
-        .select_related("lead__account", "play", "from_user")
-        .only(*OFFER_FIELDS)
-        .order_by("handed_off_at", "pk")
+    """Handoffs offered to the salesperson's whole team that nobody accepted yet."""
+    return Handoff.objects.filter(
+        status=Handoff.Status.PENDING,
+        to_user__isnull=True,
+        team__memberships__user=user,
+    ).order_by("handed_off_at", "pk")
+
+
+@dataclass
+class OfferRow:
+    """A team offer as the queue lists it."""
+
+    pk: int
+    lead: str  # the lead's name, else its email (str(lead))
+    account: str
+    play: str | None  # None: no play
+    from_name: str
+    handed_off_at: datetime
+    accept_url: str
+
+
+def team_offer_rows(*, user) -> list[OfferRow]:
+    """The team offers with what the queue shows of them, read as plain values: a big
+    team has a hundred offers or more, and four model rows each (handoff, lead, account,
+    user) cost more to load than the queue's own page of leads."""
+    accept_url = url_maker("leads:handoff_accept")
+    values = team_offers(user=user).values_list(
+        "pk",
+        "lead__first_name",
+        "lead__last_name",
+        "lead__email",
+        "lead__account__name",
+        "play_id",
+        "play__name",
+        "from_user__username",
+        "from_user__first_name",
+        "from_user__last_name",
+        "handed_off_at",
     )
+    return [
+        OfferRow(
+            pk=pk,
+            lead=f"{first} {last}".strip() or email,
+            account=account or "",
+            play=play_name if play_id else None,
+            # get_full_name, else the username; "None" is what the page has always
+            # shown for a handoff whose marketer was deleted.
+            from_name=f"{from_first or ''} {from_last or ''}".strip() or str(username),
+            handed_off_at=handed_off_at,
+            accept_url=accept_url(pk),
+        )
+        for (pk, first, last, email, account, play_id, play_name, username, from_first,
+             from_last, handed_off_at) in values
+    ]  # fmt: skip
 
 
 # Ids in reverse()'s place: digits, so that every <int:...> converter accepts them.
@@ -209,11 +234,10 @@ class StepView:
         return self.step.message.live_version if self.step.message else None
 
 
-def leads_decorate(leads, policies=None, now=None) -> None:
-    """Attach what rows show and cannot be a query per row: the disqualify lock, the
+def leads_decorate(leads, now=None) -> None:
+    """Attach what queue rows and the lead page show and cannot be a query per row: the
     play's steps with their due dates, and the row's links (built once per page, see
     url_maker). Needs the prefetches above."""
-    policies = sla_policies() if policies is None else policies
     now = now or timezone.now()
     detail_url = url_maker("leads:detail")
     attempt_url = url_maker("leads:attempt_log")
@@ -221,7 +245,6 @@ def leads_decorate(leads, policies=None, now=None) -> None:
     version_url = url_maker("messaging:version_detail", arity=2)
     call_log_url = reverse("feedback:call_log_create") + "?lead={}"
     for lead in leads:
-        lead.dq = disqualify_check(lead, policies)
         lead.is_late = lead.is_overdue(now)
         lead.pending = (getattr(lead, "pending_handoffs", None) or [None])[0]
         if lead.pending:
@@ -245,22 +268,16 @@ def leads_decorate(leads, policies=None, now=None) -> None:
             lead.step_views.append(view)
 
 
-def lead_rows_decorate(leads) -> None:
-    """The lead list's links, built once per page (see url_maker)."""
+def lead_rows_decorate(leads, now=None) -> None:
+    """The lead list's links, built once per page (see url_maker), and the overdue flag
+    its status badge reads."""
+    now = now or timezone.now()
     detail_url = url_maker("leads:detail")
     list_url = url_maker("leads:import_detail")
     for lead in leads:
+        lead.is_late = lead.is_overdue(now)
         lead.detail_url = detail_url(lead.pk)
         lead.list_url = list_url(lead.lead_list_id) if lead.lead_list_id else ""
-
-
-def offers_decorate(offers) -> list:
-    """The team offers as a list, each with its accept link (see url_maker)."""
-    offers = list(offers)
-    accept_url = url_maker("leads:handoff_accept")
-    for offer in offers:
-        offer.accept_url = accept_url(offer.pk)
-    return offers
 
 
 def managed_teams(user):

@@ -174,6 +174,8 @@ def _attempt_choices() -> str:
 
 def _render_detail(request, lead, status=200, **forms):
     selectors.leads_decorate([lead])
+    # The lock on the Disqualify button: only this page shows it.
+    lead.dq = services.disqualify_check(lead)
     user = request.user
     context = {
         "lead": lead,
@@ -217,8 +219,12 @@ def queue(request):
         {
             "filter": filterset,
             "page_obj": page,
-            "offers": selectors.offers_decorate(selectors.team_offers(user=request.user)),
+            "offers": selectors.team_offer_rows(user=request.user),
             "attempt_choices": _attempt_choices(),
+            # What the row partial shows after an htmx attempt; named here because a
+            # missing variable costs the template engine an exception on every row.
+            "row_error": "",
+            "row_logged": False,
         },
     )
 
