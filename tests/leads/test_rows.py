@@ -1,0 +1,57 @@
+"""The precomputed pieces of the list pages show what the templates used to compute."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone
+
+from leads import selectors, services
+from leads.models import Lead
+from tests.factories import AccountFactory, LeadFactory, PlayFactory
+
+
+def test_url_maker_formats_ids_into_what_reverse_gives():
+    detail = selectors.url_maker("leads:detail")
+    version = selectors.url_maker("messaging:version_detail", arity=2)
+    assert detail(42) == reverse("leads:detail", args=[42])
+    assert version(7, 3) == reverse("messaging:version_detail", args=[7, 3])
+
+
+def test_the_status_tag_renders_what_the_old_include_rendered(db):
+    old = engines["django"].from_string(
+        '<span class="badge status-{{ lead.status }}">{{ lead.get_status_display }}</span>'
+        "{% if lead.is_late or lead.is_overdue %} "
+        '<span class="badge overdue" title="First touch was due {{ lead.first_touch_due_at }}">'
+        "overdue</span>{% endif %}"
+    )
+    new = engines["django"].from_string("{% load leads %}{% lead_status lead %}")
+    late = timezone.now() - timedelta(hours=3)
+    leads = [
+        LeadFactory(status=Lead.Status.ACCEPTED, first_touch_due_at=late),
+        LeadFactory(status=Lead.Status.ACCEPTED, first_touch_due_at=late + timedelta(days=1)),
+        LeadFactory(status=Lead.Status.DISQUALIFIED),
+    ]
+    leads[1].is_late = True  # set by the row selectors; the badge follows it
+    for lead in leads:
+        assert new.render({"lead": lead}) == old.render({"lead": lead})
+    assert "overdue" in new.render({"lead": leads[0]})
+
+
+def test_team_offer_rows_show_the_lead_company_play_and_marketer(marketer, team_a, rep_a):
+    named = LeadFactory(first_name="Ada", last_name="Lovelace", account=AccountFactory(name="Acme"))
+    unnamed = LeadFactory(first_name="", last_name="", email="x@example.com", account=None)
+    play = PlayFactory(name="CFO outreach")
+    services.lead_handoff(leads=[named], user=marketer, team=team_a, play=play)
+    services.lead_handoff(leads=[unnamed], user=marketer, team=team_a)
+    get_user_model().objects.filter(pk=marketer.pk).update(first_name="", last_name="")
+    first, second = selectors.team_offer_rows(user=rep_a)
+    assert (first.lead, first.account, first.play, first.from_name) == (
+        "Ada Lovelace",
+        "Acme",
+        "CFO outreach",
+        "marketer",
+    )
+    assert (second.lead, second.account, second.play) == ("x@example.com", "", None)
+    assert first.accept_url == reverse("leads:handoff_accept", args=[first.pk])
