@@ -182,7 +182,8 @@ def call_log_create(
     notes: str = "",
 ) -> CallLog:
     """Log a conversation: also an attempt on the lead (so the SLA sees the touch), the
-    edited wording stored whole and as per-passage edits, the engine enqueued on commit."""
+    edited wording stored whole and as per-passage edits, the engine enqueued on commit
+    (once per version while its task has not started: engine_enqueue)."""
     _check_can_log(user, lead, version)
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
@@ -225,9 +226,7 @@ def call_log_create(
         edit.call_log = call_log
     PassageEdit.objects.bulk_create(edits)
 
-    from .tasks import call_log_process_task
-
-    outbox.enqueue(call_log_process_task, call_log.pk)
+    engine_enqueue(version_id=version.pk)
     return call_log
 
 
@@ -236,6 +235,71 @@ def call_log_create(
 # Most calls one engine transaction counts. A backlog drains in batches of this size;
 # it bounds the transaction's length (locks held, work lost if the worker dies).
 ENGINE_BATCH = 500
+# Most batches one engine task runs before handing the version over to a fresh task at
+# the back of the queue, so that one busy version does not starve the others.
+ENGINE_DRAIN_BATCHES = 10
+# The sweep enqueues every version with a call waiting longer than this: a backstop for
+# a lost task, not the normal path (which is well under a second under load).
+ENGINE_SWEEP_AGE = timedelta(seconds=60)
+
+
+def engine_key(version_id: int) -> str:
+    """The outbox key meaning "this version has calls waiting for the engine"."""
+    return f"engine:version:{version_id}"
+
+
+def engine_enqueue(*, version_id: int) -> None:
+    """Make sure an engine task for the version will run after this commit.
+
+    Coalesced (outbox.enqueue_once): while the version's task has not started, further
+    calls add nothing; that task releases the key before it reads the waiting calls,
+    so it sees every call that relied on it. Under load one task counts a burst of
+    calls, instead of one task per call whose broker round trip and ack cost more
+    than the counting.
+    """
+    from .tasks import version_calls_process_task
+
+    outbox.enqueue_once(engine_key(version_id), version_calls_process_task, version_id)
+
+
+def version_calls_drain(*, version_id: int) -> int:
+    """The engine task's work: count every waiting call of the version, in batches
+    (version_calls_process); returns how many were counted.
+
+    The version's outbox key is released first: calls committed from then on enqueue a
+    new task, so none is left waiting. After ENGINE_DRAIN_BATCHES full batches the
+    version is handed to a fresh task. Idempotent: a duplicate or retried run counts
+    only what is still waiting (nothing, usually).
+    """
+    outbox.release(engine_key(version_id))
+    counted = 0
+    for _ in range(ENGINE_DRAIN_BATCHES):
+        batch = len(version_calls_process(version_id=version_id))
+        counted += batch
+        if batch < ENGINE_BATCH:
+            return counted
+    with transaction.atomic():
+        engine_enqueue(version_id=version_id)
+    return counted
+
+
+def engine_sweep() -> int:
+    """Enqueue the engine for every version with a call waiting longer than
+    ENGINE_SWEEP_AGE (periodic); returns how many versions.
+
+    The backstop that bounds staleness whatever happened to a task (lost with the
+    broker's data, failed after its retries). Coalesced with a task already pending.
+    """
+    cutoff = timezone.now() - ENGINE_SWEEP_AGE
+    version_ids = set(
+        CallLog.objects.filter(processed_at__isnull=True, created_at__lt=cutoff).values_list(
+            "version_id", flat=True
+        )
+    )
+    for version_id in sorted(version_ids):
+        with transaction.atomic():
+            engine_enqueue(version_id=version_id)
+    return len(version_ids)
 
 
 def _stats_row(version_id: int) -> VersionStats:
@@ -246,7 +310,8 @@ def _stats_row(version_id: int) -> VersionStats:
 
 def call_log_process(*, call_log_id: int) -> bool:
     """Count one call in its version's figures and group its edits into suggestions;
-    True when this run counted it.
+    True when this run counted it. (The task of one call: sent before the engine's
+    sends were coalesced per version; kept for those still queued, and the drills.)
 
     The call is counted together with every other call of its version still waiting
     (version_calls_process): under load the worker then does one transaction for many

@@ -6,9 +6,24 @@ from . import services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def version_calls_process_task(version_id: int) -> int:
+    """Count every waiting call of a version and group their edits (idempotent: a
+    second run counts only what is still waiting). One per burst of calls."""
+    return services.version_calls_drain(version_id=version_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def call_log_process_task(call_log_id: int) -> bool:
-    """Count a call and group its edits (idempotent: a second run changes nothing)."""
+    """Count a call and group its edits (idempotent: a second run changes nothing).
+    No longer sent by the web (see version_calls_process_task); kept so that tasks
+    queued before that change still run."""
     return services.call_log_process(call_log_id=call_log_id)
+
+
+@shared_task
+def engine_sweep_task() -> int:
+    """Enqueue the engine for versions with calls waiting too long (a lost task)."""
+    return services.engine_sweep()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

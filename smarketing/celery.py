@@ -2,10 +2,23 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarketing.settings")
 
 app = Celery("smarketing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections_tidy(sender=None, **kwargs):
+    """Around each task, what Django does around each request: close a connection that
+    is broken or older than CONN_MAX_AGE, and health-check it on next use; otherwise
+    keep it. (Celery's own close-per-task is off: CELERY_DB_REUSE_MAX in settings.)"""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # an eager task runs inside the caller's transaction: leave it alone
+    from django.db import close_old_connections
+
+    close_old_connections()

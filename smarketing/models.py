@@ -52,6 +52,8 @@ class OutboxMessage(models.Model):
     If the broker is down when the transaction commits, the row stays unsent and the
     periodic drain sends it once the broker is back: the work is never lost. Tasks are
     idempotent, so a row sent twice (sent, then the mark failed) changes nothing more.
+    A row may carry a dedupe_key: then it stands for every later enqueue_once of that key
+    until its task starts and releases the key.
     """
 
     task_name = models.CharField(max_length=200)
@@ -61,6 +63,10 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # "This work is pending": while a row holds its key, enqueue_once with the same key
+    # adds nothing (the pending task will see the new rows). The task releases the key
+    # when it starts (outbox.release); see smarketing/outbox.py.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["pk"]

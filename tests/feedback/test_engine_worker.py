@@ -5,7 +5,7 @@ from django.db import transaction
 
 from feedback import services
 from feedback.models import CallLog, Suggestion, VersionStats
-from feedback.tasks import call_log_process_task
+from feedback.tasks import version_calls_process_task
 from tests.feedback.conftest import SAID
 from tests.worker import wait_for
 
@@ -16,12 +16,12 @@ def test_a_real_worker_turns_committed_calls_into_a_suggestion(
     celery_worker_process, rep_a, rep_b, v1, accepted_by, monkeypatch
 ):
     # Route the engine's task (sent through the outbox) to this test's private worker.
-    original = call_log_process_task.apply_async
+    original = version_calls_process_task.apply_async
 
     def to_test_queue(*args, **kwargs):
         return original(*args, **{**kwargs, "queue": celery_worker_process.queue})
 
-    monkeypatch.setattr(call_log_process_task, "apply_async", to_test_queue)
+    monkeypatch.setattr(version_calls_process_task, "apply_async", to_test_queue)
     calls = []
     for rep in (rep_a, rep_b):
         lead = accepted_by(rep)

@@ -55,15 +55,16 @@ def test_calls_logged_while_redis_is_down_are_processed_exactly_once_when_it_is_
     result = driver("log", rep_a.pk, v1.pk, *(lead.pk for lead in leads), redis_url=redis_url)
     assert result.returncode == 0, result.stderr
     assert "logged 5 calls" in result.stdout
-    waiting = OutboxMessage.objects.filter(task_name__endswith="call_log_process_task")
-    assert waiting.filter(sent_at__isnull=True).count() == 5
+    # One row for the version's engine task: the five calls coalesce while it waits.
+    waiting = OutboxMessage.objects.filter(task_name__endswith="version_calls_process_task")
+    assert waiting.filter(sent_at__isnull=True).count() == 1
     assert CallLog.objects.filter(processed_at__isnull=True).count() == 5
 
     # Redis is back: the periodic drain sends the work and a worker does it, once.
     redis = start_redis(port, tmp_path)
     worker = start_worker(connection.settings_dict, queue="celery", REDIS_URL=redis_url)
     try:
-        assert "sent 5" in driver("drain", redis_url=redis_url).stdout
+        assert "sent 1" in driver("drain", redis_url=redis_url).stdout
         done = wait_for(lambda: not CallLog.objects.filter(processed_at__isnull=True).exists(), 60)
         assert done, "the worker did not process the drained calls within 60 s"
         assert "sent 0" in driver("drain", redis_url=redis_url).stdout
@@ -75,8 +76,9 @@ def test_calls_logged_while_redis_is_down_are_processed_exactly_once_when_it_is_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("task", ["slow_call_log_process", "slow_version_calls_process"])
 def test_a_worker_killed_in_the_middle_of_a_task_runs_it_again_and_the_effect_happens_once(
-    request, settings, rep_a, v1, accepted_by, tmp_path
+    request, settings, rep_a, v1, accepted_by, tmp_path, task
 ):
     needs_postgres_and_redis(settings)
     from feedback import services
@@ -97,9 +99,12 @@ def test_a_worker_killed_in_the_middle_of_a_task_runs_it_again_and_the_effect_ha
         REDIS_URL=settings.REDIS_URL,
     )  # fmt: skip
     try:
-        from tests.worker_tasks import slow_call_log_process
+        from tests import worker_tasks
 
-        slow_call_log_process.apply_async((call.pk, str(marker)), queue=worker.queue)
+        # The task of one call (still run for tasks queued before the sends were
+        # coalesced) and the task of a version (what the web sends now).
+        target = v1.pk if task == "slow_version_calls_process" else call.pk
+        getattr(worker_tasks, task).apply_async((target, str(marker)), queue=worker.queue)
         assert wait_for(lambda: marker.exists() and "started" in marker.read_text(), 60)
         children = subprocess.run(
             ["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True

@@ -3,7 +3,7 @@
 Measures the feedback engine in a real Celery worker (prefork, concurrency 1) on
 PostgreSQL and Redis, on this machine only (127.0.0.1):
 
-1. throughput: a backlog of call logs is committed (each with its task sent, as the web
+1. throughput: a backlog of call logs is committed (the engine enqueued for each, as the web
    does) while no worker runs; then one worker starts and the time from its first answer
    to the last call counted gives call logs/s. The insight rebuilds that the engine
    enqueues run on the same worker and are waited for too ("queue empty").
@@ -14,7 +14,8 @@ PostgreSQL and Redis, on this machine only (127.0.0.1):
 The mix: about half the calls edit one or two of a few passages, in wordings that
 gather into several open suggestions on the busy versions; reactions, outcomes and
 salespeople vary. Calls are written by the same code as call_log_create minus the web
-request's own checks and outbox row, so that one process produces the target rate.
+request's own checks, so that one process produces the target rate; the engine is
+enqueued as the web does (engine_enqueue: the outbox, coalesced per version).
 Use a scratch database: the cast and the calls stay behind.
 """
 
@@ -41,7 +42,6 @@ from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import CallLog, PassageEdit, Suggestion, VersionStats
-from feedback.tasks import call_log_process_task
 from leads import services as lead_services
 from leads.models import Lead, Team, TeamMembership
 from messaging import services as messaging_services
@@ -208,10 +208,9 @@ class Command(BaseCommand):
         for edit in passage_edits:
             edit.call_log = call
         PassageEdit.objects.bulk_create(passage_edits)
-        # Sent straight after the commit, one task per call as the web sends them; the
-        # web's outbox row (its own cost, measured with the pages) is left out so that
-        # this one process can produce the target rate.
-        transaction.on_commit(lambda: _send(call.pk))
+        # As the web does: one outbox row per version until its task starts, sent after
+        # the commit (a call whose version already has one adds nothing).
+        feedback_services.engine_enqueue(version_id=version.pk)
         return call
 
     def produce(self, cast, count) -> int:
@@ -350,11 +349,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("exact              uses = processed calls; evidence current")
         )
-
-
-def _send(call_log_id: int) -> None:
-    with current_app.producer_or_acquire() as producer:
-        call_log_process_task.apply_async((call_log_id,), producer=producer)
 
 
 def _database_host() -> str:
