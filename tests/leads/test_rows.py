@@ -55,3 +55,12 @@ def test_team_offer_rows_show_the_lead_company_play_and_marketer(marketer, team_
     )
     assert (second.lead, second.account, second.play) == ("x@example.com", "", None)
     assert first.accept_url == reverse("leads:handoff_accept", args=[first.pk])
+
+
+def test_later_pages_of_the_lead_list_show_the_same_leads_in_the_same_order(client_for, marketer):
+    LeadFactory.create_batch(30)
+    expected = [lead.pk for lead in Lead.objects.order_by("-created_at", "-pk")]
+    for page, rows in ((1, expected[:25]), (2, expected[25:])):
+        response = client_for(marketer).get(reverse("leads:list"), {"page": page})
+        shown = [lead.pk for lead in response.context["page_obj"].object_list]
+        assert shown == rows
