@@ -3,10 +3,11 @@
 Measures the feedback engine in a real Celery worker (prefork, concurrency 1) on
 PostgreSQL and Redis, on this machine only (127.0.0.1):
 
-1. throughput: a backlog of call logs is committed (the engine enqueued for each, as the web
-   does) while no worker runs; then one worker starts and the time from its first answer
-   to the last call counted gives call logs/s. The insight rebuilds that the engine
-   enqueues run on the same worker and are waited for too ("queue empty").
+1. throughput: with one worker started and idle, a backlog of call logs is committed
+   without its tasks, then the engine is enqueued for each version as the web does; the
+   time from that commit to the last call counted gives call logs/s. The insight
+   rebuilds that the engine enqueues run on the same worker and are waited for too
+   ("queue empty").
 2. delay under load: calls are committed at a steady rate for some seconds while the
    worker runs; for each call the delay from its commit to the commit of the engine
    transaction that counted it (and refreshed its suggestion) gives p50/p95.
@@ -76,6 +77,7 @@ OUTCOMES = [value for value, _label in CallLog.Outcome.choices]
 
 class Command(BaseCommand):
     help = "Measure the feedback engine on one worker (use a scratch database)."
+    enqueue = True  # off while the throughput backlog is written
 
     def add_arguments(self, parser):
         parser.add_argument("--backlog", type=int, default=4000, help="calls for throughput")
@@ -101,11 +103,21 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"open suggestions per version: {open_per_version}")
 
-        # 1. Throughput: a committed backlog, then one worker drains it.
-        first_id = self.produce(cast, backlog)
+        # 1. Throughput: a committed backlog, then one worker drains it. The worker is
+        # started (and idle) first, the backlog committed without its tasks, then the
+        # engine enqueued for each version at once: the clock starts there, not at the
+        # worker's first answer (which may come after a coalesced backlog is drained).
         worker = self.start_worker()
         try:
-            started = self.wait_until_ready()
+            self.wait_until_ready()
+            self.wait_until_queue_empty(broker, time.monotonic())
+            self.enqueue = False
+            first_id = self.produce(cast, backlog)
+            self.enqueue = True
+            started = time.monotonic()
+            with transaction.atomic():
+                for version in cast["versions"]:
+                    feedback_services.engine_enqueue(version_id=version.pk)
             counted_in = self.wait_until_counted(first_id, started, timeout=max(120, backlog))
             queue_empty_in = self.wait_until_queue_empty(broker, started)
             self.check_exact(cast)
@@ -210,7 +222,8 @@ class Command(BaseCommand):
         PassageEdit.objects.bulk_create(passage_edits)
         # As the web does: one outbox row per version until its task starts, sent after
         # the commit (a call whose version already has one adds nothing).
-        feedback_services.engine_enqueue(version_id=version.pk)
+        if self.enqueue:
+            feedback_services.engine_enqueue(version_id=version.pk)
         return call
 
     def produce(self, cast, count) -> int:
