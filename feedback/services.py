@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -554,6 +555,19 @@ def _require_marketing(user) -> None:
         raise PermissionDenied("Only marketing decides on suggestions.")
 
 
+def _tell_contributors(suggestion: Suggestion, *, kind: str, event: str, text: str) -> None:
+    """Notify each salesperson behind a suggestion of marketing's decision, once."""
+    url = reverse("feedback:suggestion_detail", args=[suggestion.pk])
+    for person in suggestion_contributors(suggestion):
+        notification_send(
+            recipient=person,
+            kind=kind,
+            text=text,
+            url=url,
+            dedupe_key=f"{event}:{suggestion.pk}",
+        )
+
+
 @transaction.atomic
 def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
     """Apply the suggested wording to the message's draft (opened from the live version
@@ -605,17 +619,14 @@ def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
-    for person in suggestion_contributors(suggestion):
-        notification_send(
-            recipient=person,
-            kind="suggestion_accepted",
-            text=(
-                f"Marketing accepted your wording for “{message.title}”: "
-                f"it goes into v{draft.number}."
-            ),
-            url=f"/feedback/suggestions/{suggestion.pk}/",
-            dedupe_key=f"suggestion-accepted:{suggestion.pk}",
-        )
+    _tell_contributors(
+        suggestion,
+        kind="suggestion_accepted",
+        event="suggestion-accepted",
+        text=(
+            f"Marketing accepted your wording for “{message.title}”: it goes into v{draft.number}."
+        ),
+    )
     return draft
 
 
@@ -643,14 +654,12 @@ def suggestion_reject(*, suggestion: Suggestion, user, reason: str) -> Suggestio
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
-    for person in suggestion_contributors(suggestion):
-        notification_send(
-            recipient=person,
-            kind="suggestion_rejected",
-            text=f"Marketing declined your wording for “{suggestion.message.title}”: {reason}",
-            url=f"/feedback/suggestions/{suggestion.pk}/",
-            dedupe_key=f"suggestion-rejected:{suggestion.pk}",
-        )
+    _tell_contributors(
+        suggestion,
+        kind="suggestion_rejected",
+        event="suggestion-rejected",
+        text=f"Marketing declined your wording for “{suggestion.message.title}”: {reason}",
+    )
     return suggestion
 
 
