@@ -35,12 +35,11 @@ out. The rules, in order:
 """
 
 import difflib
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from messaging.passages import normalise, split_passages
+from messaging.passages import comparison_form, split_passages, token_form, tokens
 
 REPLACE = "replace"
 REWRITE = "rewrite"
@@ -51,7 +50,6 @@ MERGE_GAP = 2  # words between two differences that still make them one span
 REWRITE_BELOW = 0.5  # word-level similarity under which a passage is rewritten
 PAIRING_LIMIT = 40_000  # passages x blocks in one gap above which pairing is by position
 
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 _SENTENCE_END = {".", "!", "?", ";"}
 
 
@@ -72,20 +70,6 @@ class Change:
     def where_key(self) -> str:
         """The key the change hangs on: its passage, or for an insert the one before."""
         return (self.passage_key if self.kind != INSERT else self.after_key) or ""
-
-
-def tokens(text: str) -> list[str]:
-    """Words, punctuation and white-space runs; "".join(tokens(t)) == t."""
-    return _TOKENS.findall(text or "")
-
-
-def token_form(token: str) -> str:
-    """A token's comparison form: white space is one space, words are case-folded."""
-    return " " if token.isspace() else token.casefold()
-
-
-def comparison_form(text: str) -> str:
-    return normalise(text or "").casefold()
 
 
 def sentence_ids(toks: list[str]) -> list[int]:

@@ -90,6 +90,24 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", " ".join(lines)).strip()
 
 
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def comparison_form(text: str) -> str:
+    """normalise(), case-folded: two passages with the same form say the same thing."""
+    return normalise(text or "").casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Words, punctuation marks and runs of white space; "".join(tokens(t)) == t."""
+    return _TOKENS.findall(text or "")
+
+
+def token_form(token: str) -> str:
+    """A token's comparison form: white space is one space, words are case-folded."""
+    return " " if token.isspace() else token.casefold()
+
+
 def split_passages(body: str) -> list[Block]:
     """Cut a Markdown body into passages (see the module docstring)."""
     lines = (body or "").splitlines()
