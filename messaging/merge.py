@@ -148,9 +148,9 @@ def replace_span(base: str, draft: str, change) -> str:
     position = _draft_positions(a, d)
     conflict = MergeConflict(
         "The draft has changed the words this suggestion replaces.",
-        base=change.original or _around(a, start),
+        base=_in_context(a, start, end, change.original),
         draft=draft,
-        suggested=change.replacement,
+        suggested=_in_context(a, start, end, change.replacement),
     )
     # The span's tokens must be in the draft in one piece (for an empty span, the
     # tokens either side of the insertion point), so the replacement has one place.
@@ -203,5 +203,11 @@ def _already_applied(d: list[str], change) -> bool:
     return bool(replacement) and replacement in comparison_form("".join(d))
 
 
-def _around(a: list[str], start: int) -> str:
-    return "".join(a[max(0, start - 6) : start + 6])
+def _in_context(a: list[str], start: int, end: int, middle: str, reach: int = 12) -> str:
+    """The span (marked with [ ]) with a few words of the version either side."""
+    before = "".join(a[max(0, start - reach) : start])
+    after = "".join(a[end : end + reach])
+    lead = "… " if start > reach else ""
+    tail = " …" if end + reach < len(a) else ""
+    space = middle[: len(middle) - len(middle.lstrip())]
+    return f"{lead}{before}{space}[{middle.strip()}]{after.rstrip()}{tail}"
