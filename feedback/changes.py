@@ -180,7 +180,8 @@ def passage_changes(key: str, base: str, edited: str) -> list[Change]:
     matcher = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False)
     if matcher.ratio() < REWRITE_BELOW:
         return [Change(REWRITE, key, 0, len(a), base, edited, comparison_form(base), base, None, 0)]
-    sentences = [sentence_ids(a)[index] for index in a_at] or [0]
+    token_sentences = sentence_ids(a)
+    sentences = [token_sentences[index] for index in a_at] or [0]
     mapped: dict[int, int] = {}  # version word -> edited word, for words left equal
     spans: list[list[int]] = []  # [i1, i2, j1, j2] in words
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

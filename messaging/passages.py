@@ -55,7 +55,7 @@ MAX_DRAFT_CHARS = 500_000
 # window between anchors, else a band of WINDOW old passages either side.
 FUZZY_PAIR_BUDGET = 250_000
 WINDOW_PAIR_LIMIT = 40_000
-WINDOW = 50
+WINDOW = 25
 
 _MARKERS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)")
 _SPACE = re.compile(r"\s+")
