@@ -16,7 +16,8 @@ out. The rules, in order:
    changed in place, however heavily: what stands in its position is its new wording
    (no similarity threshold decides that). A version passage left without a block is a
    `remove`; an edited block left without a passage is an `insert` after the nearest
-   version passage before it (`after_key`, None at the start).
+   version passage before it (`after_key`, None at the start). A passage the rep moved
+   elsewhere is therefore a remove plus an insert, which applied together move it.
 3. Words. A changed passage and its block are cut into tokens (words, punctuation, runs
    of white space; joined they give the text back exactly) and compared with difflib
    on the tokens' comparison form, white space ignored as an anchor.

@@ -157,7 +157,7 @@ def replace_span(base: str, draft: str, change) -> str:
     low, high = (max(start - 1, 0), min(end + 1, len(a))) if start == end else (start, end)
     inside = range(low, high)
     if any(position[i] is None for i in inside):
-        if _already_applied(d, change):
+        if _already_applied(a, d, change):
             return draft
         raise conflict
     if any(position[i + 1] != position[i] + 1 for i in range(low, high - 1)):
@@ -198,9 +198,11 @@ def _draft_positions(a: list[str], d: list[str]) -> list[int | None]:
     return position
 
 
-def _already_applied(d: list[str], change) -> bool:
-    replacement = comparison_form(change.replacement)
-    return bool(replacement) and replacement in comparison_form("".join(d))
+def _already_applied(a: list[str], d: list[str], change) -> bool:
+    """The replacement already stands in the draft between the span's neighbours."""
+    start, end = change.span_start, change.span_end
+    applied = "".join(a[max(0, start - 4) : start]) + change.replacement + "".join(a[end : end + 4])
+    return comparison_form(applied) in comparison_form("".join(d))
 
 
 def _in_context(a: list[str], start: int, end: int, middle: str, reach: int = 12) -> str:

@@ -1,6 +1,8 @@
 """Accepting a suggestion applies its change to the current draft, by passage key and span."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedback.changes import changes_for
 from messaging.merge import MergeConflict, apply_change
@@ -94,3 +96,30 @@ def test_a_removal_deletes_the_passage_unless_the_draft_changed_it():
 def test_an_accept_on_a_passage_gone_from_the_draft_is_refused():
     with pytest.raises(MergeConflict, match="no longer has this passage"):
         apply_change([DRAFT[0], DRAFT[2]], FIRST, change("by hand", "in Excel"))
+
+
+WORD = st.sampled_from(["close", "bank", "cash", "team", "month", "day", "match", "the"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORD, min_size=12, max_size=30), st.data())
+def test_two_accepts_on_different_words_land_in_either_order(words, data):
+    first = data.draw(st.integers(0, len(words) - 6))
+    second = data.draw(st.integers(first + 4, len(words) - 1))
+    text = " ".join(words).capitalize() + "."
+    version = assign_keys(split_passages(text), [])
+    base = [(b.key, b.text) for b in version]
+
+    def replaced(index, word):
+        edited = list(words)
+        edited[index] = word
+        return " ".join(edited).capitalize() + "."
+
+    [one] = changes_for(version, replaced(first, "zephyr"))
+    [two] = changes_for(version, replaced(second, "quasar"))
+    both = list(words)
+    both[first], both[second] = "zephyr", "quasar"
+    expected = " ".join(both).capitalize() + "."
+    for a, b in ((one, two), (two, one)):
+        result = apply_change(apply_change(base, None, a), None, b)
+        assert result[0][1].casefold() == expected.casefold()
