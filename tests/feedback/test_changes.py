@@ -95,7 +95,9 @@ def test_a_paragraph_replaced_in_place_and_another_added_keeps_the_closest_pairi
     assert changes[1].after_key == v[1].key
 
 
-WORDS = st.sampled_from("alpha beta gamma delta close month bank cash team day".split())
+WORDS = st.sampled_from(
+    ["alpha", "beta", "gamma", "delta", "close", "month", "bank", "cash", "team", "day"]
+)
 SENTENCE = st.lists(WORDS, min_size=2, max_size=8).map(lambda w: " ".join(w).capitalize() + ".")
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=4).map(" ".join)
 
@@ -104,7 +106,7 @@ PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=4).map(" ".join)
 @given(
     st.lists(PARAGRAPH, min_size=1, max_size=6),
     st.lists(
-        st.tuples(st.integers(0, 5), st.sampled_from("keep edit drop add".split()), PARAGRAPH),
+        st.tuples(st.integers(0, 5), st.sampled_from(["keep", "edit", "drop", "add"]), PARAGRAPH),
         max_size=4,
     ),
 )
