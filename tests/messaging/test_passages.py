@@ -122,3 +122,31 @@ def test_keys_can_follow_a_passage_across_many_versions():
 def test_keyed_block_previous_can_come_from_stored_passages():
     previous = [KeyedBlock("abc12345", "paragraph", "Hello world.")]
     assert keyed("Hello world!", previous)[0].key == "abc12345"
+
+
+def test_a_long_draft_is_keyed_in_bounded_time():
+    import time
+
+    paragraphs = [
+        f"Paragraph {n} says something about close number {n * 7} and more." for n in range(3000)
+    ]
+    v1 = keyed("\n\n".join(paragraphs))
+    edited = list(paragraphs)
+    for n in range(0, 3000, 20):
+        edited[n] = edited[n].replace("says something", "says quite something")
+    started = time.perf_counter()
+    v2 = keyed("\n\n".join(edited), v1)
+    assert [b.key for b in v2] == [b.key for b in v1]
+    assert time.perf_counter() - started < 5
+
+
+def test_drafts_over_the_size_limits_are_refused_with_a_reason():
+    import pytest
+
+    from messaging.passages import MAX_DRAFT_CHARS, MAX_DRAFT_PASSAGES, check_draft_size
+
+    check_draft_size(BODY)
+    with pytest.raises(ValueError, match="characters long"):
+        check_draft_size("x" * (MAX_DRAFT_CHARS + 1))
+    with pytest.raises(ValueError, match="at most 5,000"):
+        check_draft_size("\n\n".join(["a"] * (MAX_DRAFT_PASSAGES + 1)))
