@@ -217,7 +217,8 @@ class ScorecardFilter(_PeriodFilter):
         return {**default_period(), "by": "list", "currency": "EUR", "o": "-revenue_per_lead"}
 
 
-def _reps():
+def _reps(request=None):
+    """Salespeople who own a disqualified lead: the ones there is something to filter by."""
     return (
         get_user_model()
         .objects.filter(owned_leads__status=Lead.Status.DISQUALIFIED)

@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from insight import selectors
 from leads import services as lead_services
+from leads.models import LeadList
 from tests.factories import LeadFactory
+
+
+def csv_rows(client, url, params=None):
+    return list(csv.reader(io.StringIO(client.get(url, params or {}).content.decode())))
 
 
 def by_name(report):
@@ -92,29 +97,19 @@ def test_page_csv_and_roles(scorecard_story, client_for, marketer, manager_a, re
     assert response.status_code == 200
     body = response.content.decode()
     assert "Vendor A" in body and "250" in body
-    assert (
-        reverse("insight:disqualifications") + f"?lead_list={scorecard_story['vendor'].pk}" in body
-    )
-    rows = list(csv.reader(io.StringIO(client_for(marketer).get(
-        reverse("insight:scorecards_csv")).content.decode())))  # fmt: skip
+    drill_down = reverse("insight:disqualifications")
+    assert f"{drill_down}?lead_list={scorecard_story['vendor'].pk}" in body
+    rows = csv_rows(client_for(marketer), reverse("insight:scorecards_csv"))
     assert rows[0][0] == "Lead list"
     assert rows[1][:4] == ["Vendor A", "4", "1", "0.25"]
     assert client_for(rep_a).get(reverse("insight:scorecards")).status_code == 403
     assert client_for(manager_a).get(reverse("insight:scorecards")).status_code == 200
 
 
-def test_list_names_that_look_like_formulas_are_neutralised_in_the_csv(db, marketer, sla):
-    from leads.models import LeadList
-
+def test_list_names_that_look_like_formulas_are_neutralised_in_the_csv(db, client_for, marketer):
     LeadFactory(lead_list=LeadList.objects.create(name="=cmd|' /C calc'!A0", source="x"))
     LeadFactory(lead_list=LeadList.objects.create(name="\t+1", source="x"))
-    from django.test import Client
-
-    client = Client()
-    client.force_login(marketer)
-    rows = list(
-        csv.reader(io.StringIO(client.get(reverse("insight:scorecards_csv")).content.decode()))
-    )
+    rows = csv_rows(client_for(marketer), reverse("insight:scorecards_csv"))
     names = sorted(row[0] for row in rows[1:])
     assert names == ["'\t+1", "'=cmd|' /C calc'!A0"]
 
@@ -127,9 +122,7 @@ def test_empty_state_says_what_good_looks_like(db, client_for, marketer):
 
 def _more_leads(n, rep, marketer, no_budget):
     """n more leads in fresh lists, each handed off, touched (a contact) and some
-    disqualified and converted, so that every query of the page has rows to join."""
-    from leads.models import LeadList
-
+    disqualified or won, so that every query of the page has rows to join."""
     for index in range(n):
         lead_list = LeadList.objects.create(name=f"List {index}", source=f"Source {index % 3}")
         lead = LeadFactory(lead_list=lead_list, source=lead_list.source)
@@ -139,6 +132,11 @@ def _more_leads(n, rep, marketer, no_budget):
             lead_services.attempt_log(lead=lead, user=rep, channel="call", outcome="connected")
         if index % 2:
             lead_services.lead_disqualify(lead=lead, user=rep, reason=no_budget, note="No.")
+        else:
+            opportunity = lead_services.opportunity_create(lead=lead, user=rep, amount=Decimal(9))
+            lead_services.opportunity_close(
+                opportunity=opportunity, user=rep, won=True, amount=Decimal(9)
+            )
 
 
 @pytest.mark.parametrize("extra", [0, 12])
