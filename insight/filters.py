@@ -84,9 +84,10 @@ class AttributionFilter(django_filters.FilterSet):
 class LoopHealthFilter(django_filters.FilterSet):
     """Which handed-off leads the loop-health page counts.
 
-    The period applies to the handoff time for leads, to the deadline for SLA breaches
-    and to each suggestion's own event (raised, accepted, shipped). Team is the lead
-    owner's team (for breaches: the team recorded on the breach).
+    The period applies to the handoff time for leads (and so to those leads' SLA
+    breaches: the breaches shown are the cohort's, so they agree with its follow-up
+    rate) and to each suggestion's own event (raised, accepted, shipped). Team is the
+    lead owner's team; breaches are then grouped by the team recorded on the breach.
     """
 
     since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
