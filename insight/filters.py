@@ -4,9 +4,10 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from leads.models import Lead, LeadList, Opportunity, Team
+from leads.models import DisqualificationReason, Lead, LeadList, Opportunity, Team
 from messaging.models import Message, MessageVersion, Persona
 
 from .models import AttributionModel
@@ -83,9 +84,10 @@ class AttributionFilter(django_filters.FilterSet):
 class LoopHealthFilter(django_filters.FilterSet):
     """Which handed-off leads the loop-health page counts.
 
-    The period applies to the handoff time for leads, to the deadline for SLA breaches
-    and to each suggestion's own event (raised, accepted, shipped). Team is the lead
-    owner's team (for breaches: the team recorded on the breach).
+    The period applies to the handoff time for leads (and so to those leads' SLA
+    breaches: the breaches shown are the cohort's, so they agree with its follow-up
+    rate) and to each suggestion's own event (raised, accepted, shipped). Team is the
+    lead owner's team; breaches are then grouped by the team recorded on the breach.
     """
 
     since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
@@ -127,3 +129,135 @@ class LoopHealthFilter(django_filters.FilterSet):
     @property
     def period(self) -> tuple[datetime, datetime]:
         return period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])
+
+
+class _PeriodFilter(django_filters.FilterSet):
+    """A `since`/`until` pair of days (default: the last DEFAULT_DAYS) applied to
+    PERIOD_FIELD, in the portal's time zone."""
+
+    PERIOD_FIELD = "created_at"
+
+    since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
+    until = django_filters.DateFilter(method=_keep, label="Until", widget=_date_widget())
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        for name, default in self.defaults().items():
+            if not data.get(name):
+                data[name] = default
+        super().__init__(data, *args, **kwargs)
+
+    def defaults(self) -> dict[str, str]:
+        return default_period()
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid:
+            since, until = self.form.cleaned_data["since"], self.form.cleaned_data["until"]
+            if since > until:
+                self.form.add_error("until", "Choose an end on or after the start.")
+                return False
+        return valid
+
+    def filter_queryset(self, queryset):
+        start, end = period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])
+        queryset = queryset.filter(
+            **{f"{self.PERIOD_FIELD}__gte": start, f"{self.PERIOD_FIELD}__lt": end}
+        )
+        return super().filter_queryset(queryset)
+
+
+SCORECARD_ORDERS = [
+    ("revenue_per_lead", "Won revenue per lead"),
+    ("name", "Name"),
+    ("leads", "Leads"),
+    ("contact_rate", "Contact rate"),
+    ("median_first_touch", "Median time to first touch"),
+    ("disqualification_rate", "Disqualification rate"),
+    ("conversion", "Conversion to opportunity"),
+    ("won_revenue", "Won revenue"),
+]
+
+
+class ScorecardFilter(_PeriodFilter):
+    """Which leads the scorecards count (by the day each lead was created), how they are
+    grouped (per lead list or per source), the currency of won revenue, and the order.
+
+    `o` is a column name, descending with a leading "-"; the default ranks the lists
+    that brought the most won revenue per lead first."""
+
+    by = django_filters.ChoiceFilter(
+        choices=[("list", "Lead list"), ("source", "Source")],
+        method=_keep,
+        empty_label=None,
+        label="Per",
+    )
+    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.only("pk", "name"), empty_label="All personas"
+    )
+    currency = django_filters.ChoiceFilter(
+        choices=Opportunity.Currency.choices, method=_keep, empty_label=None, label="Currency"
+    )
+    o = django_filters.ChoiceFilter(
+        choices=[
+            (f"{sign}{key}", f"{label} ({'high' if sign else 'low'} first)")
+            for key, label in SCORECARD_ORDERS
+            for sign in ("-", "")
+        ],
+        method=_keep,
+        empty_label=None,
+        label="Order",
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["since", "until", "by", "source", "persona", "currency", "o"]
+
+    def defaults(self) -> dict[str, str]:
+        return {**default_period(), "by": "list", "currency": "EUR", "o": "-revenue_per_lead"}
+
+
+def _reps(request=None):
+    """Salespeople who own a disqualified lead: the ones there is something to filter by."""
+    return (
+        get_user_model()
+        .objects.filter(owned_leads__status=Lead.Status.DISQUALIFIED)
+        .distinct()
+        .only("pk", "first_name", "last_name", "username")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class _RepChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class _RepFilter(django_filters.ModelChoiceFilter):
+    field_class = _RepChoiceField
+
+
+class DisqualificationFilter(_PeriodFilter):
+    """Which disqualified leads the drill-down lists: by the day they were disqualified,
+    reason, source, lead list and the salesperson who owned them."""
+
+    PERIOD_FIELD = "disqualified_at"
+
+    reason = django_filters.ModelChoiceFilter(
+        field_name="disqualification_reason",
+        queryset=DisqualificationReason.objects.only("pk", "name"),
+        empty_label="All reasons",
+        label="Reason",
+    )
+    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
+    lead_list = django_filters.ModelChoiceFilter(
+        queryset=LeadList.objects.only("pk", "name"), empty_label="All lists", label="Lead list"
+    )
+    rep = _RepFilter(
+        field_name="owner", queryset=_reps, empty_label="All salespeople", label="Salesperson"
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["since", "until", "reason", "source", "lead_list", "rep"]

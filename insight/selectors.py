@@ -4,7 +4,7 @@ Attribution reads only the rollup tables (VersionAttribution, VersionReach) and 
 feedback engine's VersionStats, never call logs, so its cost follows the number of
 versions, not of calls.
 
-Loop health reads Lead's denormalized columns, SlaBreach and Suggestion with grouped
+Loop health reads Lead, its first attempt after handoff, SlaBreach and Suggestion with grouped
 aggregates. The indexes it leans on: `insight_lead_handoff_idx` (Lead.handed_off_at,
 added by insight's migration 0002 because this is the page that filters on it),
 `lead_source_idx` for the source list, SlaBreach's `breach_team_idx` /
@@ -18,15 +18,25 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import (
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, TruncWeek
 from django.utils import timezone
 
 from feedback.models import Suggestion
-from leads.models import Lead, SlaBreach
+from leads.models import Lead
 from messaging.models import MessageVersion
 
-from .filters import AttributionFilter, LoopHealthFilter
+from . import figures
+from .filters import AttributionFilter, DisqualificationFilter, LoopHealthFilter, ScorecardFilter
 from .models import AttributionModel, VersionAttribution
 from .stats import Comparison
 
@@ -287,13 +297,15 @@ def _every_week(since, until, rows: dict) -> list[dict]:
 
 
 def loop_health(*, filters, now=None) -> LoopHealth:
-    """The loop's figures for leads handed off in the period (and the other filters).
+    """The loop's figures for leads handed off in the period (and the other filters),
+    with the definitions of insight.figures (docs/figures.md), so that the within-SLA
+    share and the breach count are about the same leads and cannot contradict each other.
 
-    Follow-up rate: of the handed-off leads whose first-touch deadline has passed or
-    that were touched already, the share touched by the deadline. Leads still inside
-    their window are left out: they have not had their chance yet. Time to first
-    touch: handoff to first attempt, for leads touched after their handoff (a recycled
-    lead's earlier touch does not count for its new handoff).
+    Follow-up rate: of the due leads (deadline passed, or touched), the share first
+    touched by the deadline with no counted breach. Leads still inside their window are
+    left out: they have not had their chance yet. Time to first touch: handoff to the
+    first attempt at or after it (a recycled lead's earlier touch does not count for its
+    new handoff). Breaches: the counted breaches of these leads' current handoffs.
     """
     now = now or timezone.now()
     filterset = LoopHealthFilter(filters, queryset=Lead.objects.filter(handed_off_at__isnull=False))
@@ -302,17 +314,18 @@ def loop_health(*, filters, now=None) -> LoopHealth:
         return health
     start, end = filterset.period
     data = filterset.form.cleaned_data
-    cohort = filterset.qs.filter(handed_off_at__gte=start, handed_off_at__lt=end).order_by()
+    leads = filterset.qs.filter(handed_off_at__gte=start, handed_off_at__lt=end).order_by()
+    cohort = figures.with_first_touch(leads).annotate(breached=figures.has_counted_breach())
 
-    within = Q(first_touch_at__isnull=False, first_touch_at__lte=F("first_touch_due_at"))
-    due = Q(first_touch_at__isnull=False) | Q(first_touch_due_at__lt=now)
-    touched_after_handoff = Q(first_touch_at__gte=F("handed_off_at"))
+    within = figures.is_within_sla()
+    due = figures.is_due(now)
+    touched = Q(first_touch__isnull=False)
     summary = cohort.aggregate(
         handed_off=Count("pk"),
         due=Count("pk", filter=due),
         within=Count("pk", filter=within),
-        touched=Count("pk", filter=touched_after_handoff),
-        disqualified=Count("pk", filter=Q(status=Lead.Status.DISQUALIFIED)),
+        touched=Count("pk", filter=touched),
+        disqualified=Count("pk", filter=figures.DISQUALIFIED),
     )
     health.handed_off = summary["handed_off"]
     health.due = summary["due"]
@@ -320,9 +333,7 @@ def loop_health(*, filters, now=None) -> LoopHealth:
     health.touched = summary["touched"]
     health.disqualified = summary["disqualified"]
     health.median_first_touch = _median_of_sorted(
-        cohort.filter(touched_after_handoff),
-        ExpressionWrapper(F("first_touch_at") - F("handed_off_at"), output_field=DurationField()),
-        health.touched,
+        cohort.filter(touched), F("time_to_first_touch"), health.touched
     )
     weekly = {
         timezone.localtime(row["week"]).date()
@@ -335,7 +346,7 @@ def loop_health(*, filters, now=None) -> LoopHealth:
         )
     }
     health.weekly = _every_week(data["since"], data["until"], weekly)
-    dropped = cohort.filter(status=Lead.Status.DISQUALIFIED)
+    dropped = leads.filter(figures.DISQUALIFIED)
     health.reasons = [
         (row["disqualification_reason__name"] or "(no reason)", row["n"])
         for row in dropped.values("disqualification_reason__name")
@@ -347,12 +358,7 @@ def loop_health(*, filters, now=None) -> LoopHealth:
         .values_list("attempt_count", "n")
     )  # fmt: skip
 
-    breaches = SlaBreach.objects.filter(due_at__gte=start, due_at__lt=end).order_by()
-    for name in ("persona", "source", "lead_list"):
-        if data.get(name):
-            breaches = breaches.filter(**{f"lead__{name}": data[name]})
-    if data.get("team"):
-        breaches = breaches.filter(team=data["team"])
+    breaches = figures.counted_breaches().filter(lead__in=leads.values("pk")).order_by()
     still_open = Count("pk", filter=Q(resolved_at__isnull=True))
     health.breaches_by_rep = [
         (_person(row["salesperson__first_name"] or "", row["salesperson__last_name"] or "",
@@ -398,3 +404,199 @@ def loop_health(*, filters, now=None) -> LoopHealth:
             spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
         )
     return health
+
+
+# --- Scorecards -----------------------------------------------------------------------
+
+
+@dataclass
+class Scorecard:
+    """One lead list's (or one source's) figures; definitions in docs/figures.md."""
+
+    key: object
+    name: str
+    leads: int = 0
+    contacted: int = 0
+    touched: int = 0
+    median_first_touch: timedelta | None = None
+    disqualified: int = 0
+    # (reason id, reason name, leads) for the disqualified leads, most first.
+    reasons: list[tuple[int | None, str, int]] = field(default_factory=list)
+    opportunities: int = 0
+    won_revenue: Decimal = ZERO
+
+    @property
+    def contact_rate(self) -> float | None:
+        return self.contacted / self.leads if self.leads else None
+
+    @property
+    def disqualification_rate(self) -> float | None:
+        return self.disqualified / self.leads if self.leads else None
+
+    @property
+    def conversion(self) -> float | None:
+        return self.opportunities / self.leads if self.leads else None
+
+    @property
+    def revenue_per_lead(self) -> Decimal | None:
+        return self.won_revenue / self.leads if self.leads else None
+
+
+@dataclass
+class Scorecards:
+    filterset: ScorecardFilter
+    by: str = "list"
+    currency: str = "EUR"
+    order: str = "-revenue_per_lead"
+    rows: list[Scorecard] = field(default_factory=list)
+
+
+SCORECARD_GROUP = {"list": "lead_list", "source": "source"}
+
+
+def scorecards(*, user, filters) -> Scorecards:
+    """Per lead list or per source: leads, contact rate, median time to first touch,
+    disqualification (overall and by reason), conversion and won revenue, ranked.
+
+    Three queries whatever the number of leads: the grouped counts and sums, the middle
+    one or two first-touch times of each group (a window over the touched leads), and the
+    disqualified leads counted by group and reason. Every group comes back (not one page)
+    because a page can be sorted by any column, the median included, and there are as
+    many groups as import batches or sources, not leads; the view paginates the rows.
+    Leads are those the person may see (Lead.objects.for_user), so a manager's cards
+    agree with the disqualification drill-down they link to.
+    """
+    filterset = ScorecardFilter(filters, queryset=Lead.objects.for_user(user))
+    report = Scorecards(filterset=filterset)
+    if not filterset.is_valid():
+        return report
+    data = filterset.form.cleaned_data
+    report.by, report.currency, report.order = data["by"], data["currency"], data["o"]
+    key = SCORECARD_GROUP[report.by]
+    cohort = filterset.qs.order_by()
+    names = ("lead_list__name",) if report.by == "list" else ()
+    cards = {}
+    grouped = cohort.values(key, *names).annotate(
+        n=Count("pk"),
+        contacted=Count("pk", filter=Q(figures.was_contacted())),
+        disqualified=Count("pk", filter=figures.DISQUALIFIED),
+        opportunities=Count("pk", filter=figures.HAS_OPPORTUNITY),
+        won_revenue=Sum(
+            "opportunity__amount", filter=figures.WON & Q(opportunity__currency=report.currency)
+        ),
+    )
+    for row in grouped:
+        group = row[key]
+        if report.by == "list":
+            name = row["lead_list__name"] if group is not None else "(no list)"
+        else:
+            name = group or "(no source)"
+        cards[group] = Scorecard(
+            key=group,
+            name=name,
+            leads=row["n"],
+            contacted=row["contacted"],
+            disqualified=row["disqualified"],
+            opportunities=row["opportunities"],
+            won_revenue=row["won_revenue"] or ZERO,
+        )
+    if cards:
+        _scorecard_medians(cohort, key, cards)
+        reasons = (
+            cohort.filter(figures.DISQUALIFIED)
+            .values(key, "disqualification_reason_id", "disqualification_reason__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "disqualification_reason__name")
+        )
+        for row in reasons:
+            cards[row[key]].reasons.append(
+                (
+                    row["disqualification_reason_id"],
+                    row["disqualification_reason__name"] or "(no reason)",
+                    row["n"],
+                )
+            )
+    report.rows = _sorted_cards(list(cards.values()), report.order)
+    return report
+
+
+def _scorecard_medians(cohort, key, cards) -> None:
+    """Exact median time to first touch per group in one query: number the touched leads
+    of each group by their time (a window), keep the middle one or two of each."""
+    touched = figures.with_first_touch(cohort.filter(handed_off_at__isnull=False)).filter(
+        first_touch__isnull=False
+    )
+    ranked = touched.annotate(
+        _group=F(key),
+        _rank=Window(RowNumber(), partition_by=[F(key)], order_by=F("time_to_first_touch").asc()),
+        _touched=Window(Count("pk"), partition_by=[F(key)]),
+    )
+    middle = ranked.filter(
+        Q(_rank=(F("_touched") + 1) / 2) | Q(_rank=F("_touched") / 2 + 1)
+    ).values_list("_group", "time_to_first_touch", "_touched")
+    spans: dict = {}
+    for group, span, touched_count in middle:
+        cards[group].touched = touched_count
+        spans.setdefault(group, []).append(span)
+    for group, values in spans.items():
+        cards[group].median_first_touch = sum(values, timedelta()) / len(values)
+
+
+def _sorted_cards(cards: list[Scorecard], order: str) -> list[Scorecard]:
+    """By `order` (a column, "-" for high first), ties by name; a figure that cannot be
+    computed (no touched lead has no median) goes last either way."""
+    name = order.lstrip("-")
+    descending = order.startswith("-")
+    cards.sort(key=lambda card: card.name.lower())
+    if name == "name":
+        return cards[::-1] if descending else cards
+    known = [card for card in cards if getattr(card, name) is not None]
+    unknown = [card for card in cards if getattr(card, name) is None]
+    known.sort(key=lambda card: getattr(card, name), reverse=descending)
+    return known + unknown
+
+
+# --- Disqualification drill-down ------------------------------------------------------
+
+
+@dataclass
+class Disqualifications:
+    filterset: DisqualificationFilter
+    leads: object = None
+    # (reason id, reason name, leads) under every filter but the reason, most first.
+    counts: list[tuple[int | None, str, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _pk, _name, n in self.counts)
+
+
+def disqualifications(*, user, filters) -> Disqualifications:
+    """The disqualified leads the person may see, with the rep's reason and note, newest
+    first, and the count per reason for the same filters except the reason itself (so
+    each count can be a link that narrows the list to that reason).
+
+    The list is a queryset (reason, owner and list joined), so a page of it is one query
+    plus the paginator's count; the counts are one grouped query.
+    """
+    visible = Lead.objects.for_user(user).filter(figures.DISQUALIFIED)
+    filterset = DisqualificationFilter(filters, queryset=visible)
+    report = Disqualifications(filterset=filterset)
+    if not filterset.is_valid():
+        return report
+    report.leads = filterset.qs.select_related(
+        "disqualification_reason", "owner", "lead_list"
+    ).order_by("-disqualified_at", "-pk")
+    unreasoned = filterset.data.copy()
+    unreasoned.pop("reason", None)
+    siblings = DisqualificationFilter(unreasoned, queryset=visible)
+    siblings.is_valid()
+    report.counts = [
+        (row["disqualification_reason_id"], row["disqualification_reason__name"] or "(no reason)",
+         row["n"])
+        for row in siblings.qs.order_by()
+        .values("disqualification_reason_id", "disqualification_reason__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "disqualification_reason__name")
+    ]  # fmt: skip
+    return report

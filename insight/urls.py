@@ -9,4 +9,8 @@ urlpatterns = [
     path("attribution/<slug:key>.csv", views.attribution_csv, name="attribution_csv"),
     path("loop-health/", views.loop_health, name="loop_health"),
     path("loop-health/<slug:key>.csv", views.loop_health_csv, name="loop_health_csv"),
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards.csv", views.scorecards_csv, name="scorecards_csv"),
+    path("disqualifications/", views.disqualifications, name="disqualifications"),
+    path("disqualifications.csv", views.disqualifications_csv, name="disqualifications_csv"),
 ]

@@ -1,4 +1,5 @@
-"""The insight pages: attribution of message versions, and the loop's health.
+"""The insight pages: attribution of message versions, the loop's health, the list and
+vendor scorecards and the disqualification drill-down.
 
 Both pages (and their CSV downloads) are for marketing and sales leadership; see
 smarketing.context_processors for why salespeople do not get them.
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from smarketing.roles import MARKETING, SALES_MANAGER, role_required
+from smarketing.web import page_of
 
 from . import charts, selectors
 
@@ -74,23 +76,164 @@ def _csv(filterset, figures, key, page) -> HttpResponse:
     if figure is None:
         raise Http404("No such table.")
     if not filterset.is_valid():
-        return HttpResponse(
-            "The filters are not valid; fix them on the page first.",
-            status=400,
-            content_type="text/plain",
-        )
+        return _invalid_filters()
+    return _csv_response(f"{page}-{key}", figure.headers, figure.rows)
+
+
+def _csv_response(name, headers, rows) -> HttpResponse:
+    """A CSV download named `name` and today's date; every cell goes through _safe_cell."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{page}-{key}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     writer = csv.writer(response)
-    writer.writerow(figure.headers)
-    for row in figure.rows:
+    writer.writerow(headers)
+    for row in rows:
         writer.writerow(["" if cell is None else _safe_cell(cell) for cell in row])
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cell(value):
-    # A label starting with =, +, - or @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    # A text cell starting with =, +, - or @ (or a tab or carriage return, which some
+    # spreadsheets skip before reading the formula) would run as a formula: a rep's
+    # note or a vendor's list name is text someone else typed.
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def scorecards(request):
+    report = selectors.scorecards(user=request.user, filters=request.GET)
+    return _page(
+        request,
+        "insight/scorecards.html",
+        {
+            "report": report,
+            "filter": report.filterset,
+            "page_obj": page_of(request, report.rows),
+            "columns": _sort_headers(report.order),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+# (order key, header, numeric): the sortable columns of the scorecards table.
+SCORECARD_COLUMNS = [
+    ("name", "Name", False),
+    ("leads", "Leads", True),
+    ("contact_rate", "Contact rate", True),
+    ("median_first_touch", "Median first touch", True),
+    ("disqualification_rate", "Disqualified", True),
+    ("conversion", "To opportunity", True),
+    ("won_revenue", "Won revenue", True),
+    ("revenue_per_lead", "Won per lead", True),
+]
+
+
+def _sort_headers(order: str) -> list[dict]:
+    """Each column's header: the order its link asks for (the current column flips,
+    another starts high first, names A to Z) and its aria-sort state."""
+    headers = []
+    for key, label, numeric in SCORECARD_COLUMNS:
+        state = None
+        if order.lstrip("-") == key:
+            state = "descending" if order.startswith("-") else "ascending"
+        if state == "descending":
+            wanted = key
+        elif state == "ascending" or numeric:
+            wanted = f"-{key}"
+        else:
+            wanted = key
+        headers.append(
+            {"key": key, "label": label, "numeric": numeric, "order": wanted, "sort": state}
+        )
+    return headers
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def scorecards_csv(request):
+    report = selectors.scorecards(user=request.user, filters=request.GET)
+    if not report.filterset.is_valid():
+        return _invalid_filters()
+    by = "Lead list" if report.by == "list" else "Source"
+    headers = [
+        by, "Leads", "Contacted", "Contact rate", "Touched after handoff",
+        "Median hours to first touch", "Disqualified", "Disqualification rate",
+        "Disqualified by reason", "Opportunities", "Conversion",
+        f"Won revenue ({report.currency})", f"Won revenue per lead ({report.currency})",
+    ]  # fmt: skip
+    rows = [
+        [
+            card.name, card.leads, card.contacted, _ratio(card.contact_rate), card.touched,
+            _hours(card.median_first_touch), card.disqualified,
+            _ratio(card.disqualification_rate),
+            "; ".join(f"{name}: {n}" for _pk, name, n in card.reasons),
+            card.opportunities, _ratio(card.conversion), card.won_revenue,
+            None if card.revenue_per_lead is None else round(card.revenue_per_lead, 2),
+        ]
+        for card in report.rows
+    ]  # fmt: skip
+    return _csv_response(f"scorecards-{report.by}", headers, rows)
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def disqualifications(request):
+    report = selectors.disqualifications(user=request.user, filters=request.GET)
+    page = page_of(request, report.leads) if report.leads is not None else None
+    template = "insight/disqualifications.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#drilldown"
+    return render(
+        request,
+        template,
+        {
+            "report": report,
+            "filter": report.filterset,
+            "page_obj": page,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def disqualifications_csv(request):
+    report = selectors.disqualifications(user=request.user, filters=request.GET)
+    if report.leads is None:
+        return _invalid_filters()
+    headers = ["Disqualified at", "Lead", "Email", "Reason", "Note", "Salesperson",
+               "Lead list", "Source"]  # fmt: skip
+    rows = (
+        [
+            timezone.localtime(lead.disqualified_at).strftime("%Y-%m-%d %H:%M"),
+            lead.full_name, lead.email,
+            lead.disqualification_reason.name if lead.disqualification_reason else "",
+            lead.disqualification_note,
+            (lead.owner.get_full_name() or lead.owner.username) if lead.owner else "",
+            lead.lead_list.name if lead.lead_list else "", lead.source,
+        ]
+        for lead in report.leads.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return _csv_response("disqualifications", headers, rows)
+
+
+def _invalid_filters() -> HttpResponse:
+    return HttpResponse(
+        "The filters are not valid; fix them on the page first.",
+        status=400,
+        content_type="text/plain",
+    )
+
+
+def _ratio(value):
+    return None if value is None else round(value, 4)
+
+
+def _hours(span):
+    return None if span is None else round(span.total_seconds() / 3600, 1)

@@ -149,3 +149,72 @@ def loop_story(rep_a, rep_b, sla, accepted_by, no_budget, bad_data, now):  # noq
     lead_services.lead_disqualify(lead=leads["L5"], user=rep_a, reason=no_budget, note="Frozen.")
     lead_services.lead_disqualify(lead=leads["L6"], user=rep_b, reason=bad_data, note="Bounced.")
     return leads
+
+
+@pytest.fixture
+def scorecard_story(marketer, rep_a, rep_b, sla, accepted_by, handed_to, no_budget, bad_data, deal):  # noqa: F811
+    """Two lead lists built through the services, worked out by hand in
+    tests/insight/test_scorecards.py (handoffs two days ago, SLA 24 h / 3 attempts;
+    times in hours after the handoff):
+
+    List "Vendor A" (source Webinar):
+      A1 rep_a: no answer at 2 h, connected at 3 h; 1000 EUR won
+      A2 rep_a: voicemail at 4 h, no answer at 5 h and 6 h; disqualified (No budget)
+      A3 rep_a: handed off, never touched
+      A4 nobody: created, not handed off
+    List "Show B" (source Trade show):
+      B1 rep_b: replied at 10 h; 500 EUR opportunity, still open
+      B2 rep_b: no answer at 1 h, 2 h, 3 h; disqualified (Bad contact data)
+      B3 rep_b: meeting booked at 6 h; 300 USD won
+    """
+    from leads.models import LeadList
+    from tests.factories import LeadFactory
+
+    vendor = LeadList.objects.create(name="Vendor A", source="Webinar", status="done")
+    show = LeadList.objects.create(name="Show B", source="Trade show", status="done")
+
+    def lead(rep, lead_list, source):
+        made = accepted_by(rep, lead_list=lead_list, source=source)
+        handed = timezone.now() - timedelta(days=2)
+        Lead.objects.filter(pk=made.pk).update(
+            handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
+        )
+        made.refresh_from_db()
+        return made
+
+    def touch(rep, made, *attempts):
+        for hours, outcome in attempts:
+            lead_services.attempt_log(
+                lead=made, user=rep, channel="call", outcome=outcome,
+                occurred_at=made.handed_off_at + timedelta(hours=hours),
+            )  # fmt: skip
+        made.refresh_from_db()
+
+    leads = {
+        "A1": lead(rep_a, vendor, "Webinar"),
+        "A2": lead(rep_a, vendor, "Webinar"),
+        "A3": lead(rep_a, vendor, "Webinar"),
+        "A4": LeadFactory(lead_list=vendor, source="Webinar"),
+        "B1": lead(rep_b, show, "Trade show"),
+        "B2": lead(rep_b, show, "Trade show"),
+        "B3": lead(rep_b, show, "Trade show"),
+    }
+    touch(rep_a, leads["A1"], (2, "no_answer"), (3, "connected"))
+    touch(rep_a, leads["A2"], (4, "voicemail"), (5, "no_answer"), (6, "no_answer"))
+    touch(rep_b, leads["B1"], (10, "replied"))
+    touch(rep_b, leads["B2"], (1, "no_answer"), (2, "no_answer"), (3, "no_answer"))
+    touch(rep_b, leads["B3"], (6, "meeting_booked"))
+    deal(leads["A1"], rep_a, "1000", result="won")
+    deal(leads["B1"], rep_b, "500")
+    deal(leads["B3"], rep_b, "300", currency="USD", result="won")
+    lead_services.lead_disqualify(
+        lead=leads["A2"], user=rep_a, reason=no_budget,
+        note="Budget frozen until Q3. <script>alert(1)</script>",
+    )  # fmt: skip
+    lead_services.lead_disqualify(
+        lead=leads["B2"], user=rep_b, reason=bad_data,
+        note="=HYPERLINK(\"http://example.com\") number bounced",
+    )  # fmt: skip
+    for made in leads.values():
+        made.refresh_from_db()
+    return {"leads": leads, "vendor": vendor, "show": show}
