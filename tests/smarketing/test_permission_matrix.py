@@ -110,6 +110,10 @@ EXPECTED = {
     "insight:attribution_csv": ("get", LEADERSHIP, {"key": "revenue"}, {}),
     "insight:loop_health": ("get", LEADERSHIP, {}, {}),
     "insight:loop_health_csv": ("get", LEADERSHIP, {"key": "handoffs"}, {}),
+    "insight:scorecards": ("get", LEADERSHIP, {}, {}),
+    "insight:scorecards_csv": ("get", LEADERSHIP, {}, {}),
+    "insight:disqualifications": ("get", LEADERSHIP, {}, {}),
+    "insight:disqualifications_csv": ("get", LEADERSHIP, {}, {}),
 }
 
 
