@@ -10,6 +10,11 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
 from smarketing.settings import *  # noqa: E402, F403
 
+# The development tools are tested in every run, also CI's production-like second one
+# (DATABASE_URL set, DEBUG off), where the real settings leave them out.
+if "devtools" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS[:-1], "devtools", INSTALLED_APPS[-1]]  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process after commit; `worker` tests switch this off for themselves, and
