@@ -5,6 +5,8 @@ REDIS_URL set, where the cache is Redis and `worker` tests start a real Celery w
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
@@ -36,3 +38,11 @@ if "CACHES" in globals() and REDIS_URL:  # noqa: F405
 AXES_ENABLED = False
 # Tests see objection gaps as they are (the cache is tested on its own).
 OBJECTION_GAPS_CACHE_SECONDS = 0
+# Uploads go to a folder of this run, never the repository's media/. The first process
+# of a run creates it and names it in the environment, so that pytest-xdist's workers and
+# the helper processes of the worker tests (which inherit the environment) share it;
+# tests/support/media.py removes it when that first process ends.
+if not os.environ.get("SMARKETING_TEST_MEDIA_ROOT"):
+    os.environ["SMARKETING_TEST_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="smarketing-test-media-")
+    os.environ["SMARKETING_TEST_MEDIA_OWNER"] = str(os.getpid())
+MEDIA_ROOT = Path(os.environ["SMARKETING_TEST_MEDIA_ROOT"])
