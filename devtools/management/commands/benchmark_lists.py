@@ -1,7 +1,8 @@
 """In-process timing of the two big lists: the lead list and the salesperson's queue.
 
-    DATABASE_URL=sqlite:////tmp/scale.sqlite3 python manage.py seed_scale --calls 200000
-    DATABASE_URL=sqlite:////tmp/scale.sqlite3 python manage.py benchmark_lists
+    export SMARKETING_DEVTOOLS=1 DATABASE_URL=sqlite:////tmp/scale.sqlite3
+    python manage.py migrate && python manage.py seed_scale --calls 200000
+    python manage.py benchmark_lists
 
 Issue 7's in-process target: on SQLite with 100,000 leads, through Django's test client
 with DEBUG off, each list answers in under 15 ms median with at most 12 SQL queries.

@@ -1,6 +1,6 @@
 """A bounded load test on loopback: N salespeople log calls for S seconds.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smarketing_load \\
+    SMARKETING_DEVTOOLS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/smarketing_load \\
     REDIS_URL=redis://127.0.0.1:6379/2 python manage.py loadtest_calls --users 200 --seconds 60
 
 It builds its own cast (a team of salespeople, each with accepted leads, and a live
