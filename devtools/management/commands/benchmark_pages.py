@@ -1,8 +1,8 @@
 """The page benchmark of issue 7: each key page under load, against a bare Django view.
 
     export SMARKETING_DEVTOOLS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale
-    REDIS_URL=redis://127.0.0.1:6379/9 \\
-        flock /tmp/smarketing-bench.lock python manage.py benchmark_pages --seconds 8
+    export REDIS_URL=redis://127.0.0.1:6379/9
+    flock /tmp/smarketing-bench.lock python manage.py benchmark_pages --seconds 8
 
 Run it on a database filled by `seed_scale`. It starts gunicorn on 127.0.0.1 (gthread
 workers), gives the seeded people it logs in as (scale-rep-1, scale-marketer-1) a fresh
