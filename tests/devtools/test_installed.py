@@ -45,10 +45,11 @@ def test_production_settings_leave_devtools_out_and_development_has_it():
         "shell", "--no-imports", "-c", script,
         DATABASE_URL="sqlite:////tmp/smarketing-never-created.sqlite3",
         SECRET_KEY="production-like-" + "k" * 50,
+        SMARKETING_DEVTOOLS="",
     )  # fmt: skip
     assert production.returncode == 0, production.stderr
     assert production.stdout.split() == ["False"]
-    development = manage("shell", "--no-imports", "-c", script)
+    development = manage("shell", "--no-imports", "-c", script, SMARKETING_DEVTOOLS="")
     assert development.stdout.split() == ["True"], development.stderr
 
 
