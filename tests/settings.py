@@ -39,10 +39,13 @@ AXES_ENABLED = False
 # Tests see objection gaps as they are (the cache is tested on its own).
 OBJECTION_GAPS_CACHE_SECONDS = 0
 # Uploads go to a folder of this run, never the repository's media/. The first process
-# of a run creates it and names it in the environment, so that pytest-xdist's workers and
-# the helper processes of the worker tests (which inherit the environment) share it;
+# of a run names it in the environment, so that pytest-xdist's workers and the helper
+# processes of the worker tests (which inherit the environment) share it; storage makes it
+# on the first upload (a command run with these settings leaves nothing behind) and
 # tests/support/media.py removes it when that first process ends.
 if not os.environ.get("SMARKETING_TEST_MEDIA_ROOT"):
-    os.environ["SMARKETING_TEST_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="smarketing-test-media-")
+    os.environ["SMARKETING_TEST_MEDIA_ROOT"] = str(
+        Path(tempfile.gettempdir()) / f"smarketing-test-media-{os.getpid()}"
+    )
     os.environ["SMARKETING_TEST_MEDIA_OWNER"] = str(os.getpid())
 MEDIA_ROOT = Path(os.environ["SMARKETING_TEST_MEDIA_ROOT"])
