@@ -46,6 +46,10 @@ if not SECRET_KEY:
 elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random characters.")
 
+# Development tools (scale seeding, benchmarks, load tests, /bench/bare) come with DEBUG;
+# production leaves them out unless a scratch deployment asks (SMARKETING_DEVTOOLS=1).
+DEVTOOLS = env_bool("SMARKETING_DEVTOOLS", default=DEBUG)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -67,6 +71,8 @@ INSTALLED_APPS = [
     "leads",
     "feedback",
     "insight",
+    "demo",
+    *(["devtools"] if DEVTOOLS else []),
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
 ]

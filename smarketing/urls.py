@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,7 +8,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("bench/bare", views.bench_bare, name="bench_bare"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -20,3 +20,14 @@ urlpatterns = [
     path("insight/", include("insight.urls")),
     path("admin/", admin.site.urls),
 ]
+
+
+def devtools_urls():
+    """`/bench/bare` and any other development route, only where devtools is installed
+    (DEBUG or SMARKETING_DEVTOOLS=1, and the tests): production has no such URL."""
+    if apps.is_installed("devtools"):
+        return [path("", include("devtools.urls"))]
+    return []
+
+
+urlpatterns += devtools_urls()

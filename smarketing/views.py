@@ -27,11 +27,3 @@ def healthz(request):
         "worker": worker_state(),
     }
     return JsonResponse(payload, status=200 if healthy else 503)
-
-
-@require_GET
-def bench_bare(request):
-    """The ceiling for the page benchmark (`manage.py benchmark_pages`): a login-required
-    view with the full middleware stack and a trivial template that runs no query of its
-    own, so a page's latency can be stated as a multiple of what Django itself costs."""
-    return render(request, "smarketing/bench_bare.html")

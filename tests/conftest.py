@@ -11,15 +11,16 @@ from hypothesis import settings as hypothesis_settings
 
 from smarketing import roles
 
-from .factories import TeamFactory, UserFactory, make_salesperson
-
 # Story fixtures shared by every app's tests: leads walked through handoff and
 # acceptance, a live message version, calls logged on it (see those conftest modules).
 from .feedback.conftest import log_call, rep_c, v1  # noqa: E402, F401
 from .leads.conftest import accepted_by, handed_to, no_budget, play, sla  # noqa: E402, F401
-from .world import world  # noqa: E402, F401
+from .support.factories import TeamFactory, UserFactory, make_salesperson
 
 PASSWORD = "pw-for-tests"
+
+# Support modules that provide fixtures (the factories and the worker helpers are imported).
+pytest_plugins = ["tests.support.world", "tests.support.media"]
 
 # CI replays the same generated examples every run, so a submission never fails on a
 # random draw; locally hypothesis keeps exploring new examples.
@@ -110,7 +111,7 @@ def celery_worker_process(transactional_db, settings, tasks_through_the_broker):
     """A real Celery worker process consuming from Redis; the test's tasks are not eager."""
     from django.db import connection
 
-    from .worker import start_worker, stop_worker
+    from .support.worker import start_worker, stop_worker
 
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL (the CI's second run has both)")

@@ -5,10 +5,17 @@ REDIS_URL set, where the cache is Redis and `worker` tests start a real Celery w
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
 from smarketing.settings import *  # noqa: E402, F403
+
+# The development tools are tested in every run, also CI's production-like second one
+# (DATABASE_URL set, DEBUG off), where the real settings leave them out.
+if "devtools" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS[:-1], "devtools", INSTALLED_APPS[-1]]  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -31,3 +38,14 @@ if "CACHES" in globals() and REDIS_URL:  # noqa: F405
 AXES_ENABLED = False
 # Tests see objection gaps as they are (the cache is tested on its own).
 OBJECTION_GAPS_CACHE_SECONDS = 0
+# Uploads go to a folder of this run, never the repository's media/. The first process
+# of a run names it in the environment, so that pytest-xdist's workers and the helper
+# processes of the worker tests (which inherit the environment) share it; storage makes it
+# on the first upload (a command run with these settings leaves nothing behind) and
+# tests/support/media.py removes it when that first process ends.
+if not os.environ.get("SMARKETING_TEST_MEDIA_ROOT"):
+    os.environ["SMARKETING_TEST_MEDIA_ROOT"] = str(
+        Path(tempfile.gettempdir()) / f"smarketing-test-media-{os.getpid()}"
+    )
+    os.environ["SMARKETING_TEST_MEDIA_OWNER"] = str(os.getpid())
+MEDIA_ROOT = Path(os.environ["SMARKETING_TEST_MEDIA_ROOT"])

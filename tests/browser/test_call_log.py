@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from feedback.models import CallLog
 from tests.feedback.conftest import BODY
-from tests.messaging.factories import make_message, publish
+from tests.support.messaging_factories import make_message, publish
 
 
 def test_a_salesperson_logs_a_call_with_an_edit(page, login, marketer, rep_a, accepted_by):

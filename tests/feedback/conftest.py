@@ -3,8 +3,8 @@
 import pytest
 
 from feedback import services
-from tests.factories import make_salesperson
-from tests.messaging.factories import make_message, publish
+from tests.support.factories import make_salesperson
+from tests.support.messaging_factories import make_message, publish
 
 BODY = (
     "# Close the books in half the time\n\n"

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from feedback import services
 from feedback.models import CallLog, ObjectionTag, PassageEdit, VersionStats
 from tests.feedback.conftest import SAID
-from tests.messaging.factories import publish
+from tests.support.messaging_factories import publish
 
 
 def test_a_call_stores_the_wording_and_one_edit_per_changed_passage(rep_a, v1, log_call):

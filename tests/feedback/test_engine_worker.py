@@ -7,7 +7,7 @@ from feedback import services
 from feedback.models import CallLog, Suggestion, VersionStats
 from feedback.tasks import version_calls_process_task
 from tests.feedback.conftest import SAID
-from tests.worker import wait_for
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -11,7 +11,7 @@ from feedback.models import Notification, ObjectionTag, Suggestion
 from leads import services as lead_services
 from messaging import services as messaging_services
 from tests.feedback.conftest import SAID
-from tests.messaging.factories import make_message, publish
+from tests.support.messaging_factories import make_message, publish
 
 SAID_2 = SAID.replace("every month", "each month")
 SAID_3 = SAID.replace("by hand", "manually")

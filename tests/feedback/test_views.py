@@ -194,7 +194,7 @@ def test_a_salesperson_reaches_the_call_log_from_the_queue_and_sees_it_on_the_le
 def test_the_inbox_narrows_to_one_message_from_its_page_or_by_title(
     client_for, marketer, rep_a, v1, log_call
 ):
-    from tests.messaging.factories import make_message, publish
+    from tests.support.messaging_factories import make_message, publish
 
     other = publish(make_message(marketer, title="ERP objection", body="We sit on top."), marketer)
     log_call(rep_a, v1, said=SAID)

@@ -12,7 +12,7 @@ from leads import services as lead_services
 from leads.models import DisqualificationReason, Lead
 from tests.feedback.conftest import BODY, log_call, rep_c, v1  # noqa: F401 (fixtures)
 from tests.leads.conftest import accepted_by, handed_to, no_budget, play, sla  # noqa: F401
-from tests.messaging.factories import publish
+from tests.support.messaging_factories import publish
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from feedback import services as feedback_services
 from feedback.models import Suggestion
 from insight import selectors
 from tests.feedback.conftest import SAID
-from tests.messaging.factories import publish
+from tests.support.messaging_factories import publish
 
 
 def test_default_period_counts_the_last_90_days_of_handoffs(loop_story, now):

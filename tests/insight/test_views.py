@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 PAGES = ["insight:attribution", "insight:loop_health"]
 CSVS = [("insight:attribution_csv", "revenue"), ("insight:loop_health_csv", "reasons")]
@@ -137,7 +137,7 @@ def test_attribution_shows_one_ranked_page_and_the_csv_every_version(
     client_for, marketer, monkeypatch
 ):
     from insight import selectors
-    from tests.messaging.factories import make_message, publish
+    from tests.support.messaging_factories import make_message, publish
 
     versions = [
         publish(make_message(marketer, title=f"M{i}", body="x"), marketer) for i in range(3)

@@ -4,8 +4,8 @@ import pytest
 
 from leads import services
 from leads.models import DisqualificationReason, SlaPolicy
-from tests.factories import LeadFactory, PlayFactory, PlayStepFactory
-from tests.messaging.factories import make_message, publish
+from tests.support.factories import LeadFactory, PlayFactory, PlayStepFactory
+from tests.support.messaging_factories import make_message, publish
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from leads import importing, services
 from leads.models import ImportRejection, Lead, LeadList
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 HEADER = "First Name,Last Name,Email,Company,Job Title,Phone,Lead Source\n"
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from leads import selectors, services
 from leads.models import Lead
-from tests.factories import AccountFactory, LeadFactory, PlayFactory
+from tests.support.factories import AccountFactory, LeadFactory, PlayFactory
 
 
 def test_url_maker_formats_ids_into_what_reverse_gives():

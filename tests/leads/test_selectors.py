@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from leads import selectors, services
 from leads.models import Lead
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 
 def grow(rep, accepted_by, handed_to, play, n):

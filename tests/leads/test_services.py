@@ -13,7 +13,7 @@ from django.utils import timezone
 from feedback.models import Notification
 from leads import services
 from leads.models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
-from tests.factories import LeadFactory, make_salesperson
+from tests.support.factories import LeadFactory, make_salesperson
 
 
 def log(lead, rep, outcome="no_answer", channel="call", **kwargs):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from feedback.models import Notification
 from leads import services, tasks
 from leads.models import Lead, LeadList
-from tests.worker import wait_for
+from tests.support.worker import wait_for
 
 
 def test_beat_scans_for_sla_breaches_every_few_minutes():

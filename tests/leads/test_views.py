@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from leads import services
 from leads.models import Attempt, Handoff, Lead, Opportunity
-from tests.factories import LeadFactory, make_salesperson
+from tests.support.factories import LeadFactory, make_salesperson
 
 
 def htmx(client, url, data=None, target="", **headers):

@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from messaging import services
 from messaging.models import MessageVersion
-from tests.messaging.factories import draft, make_message, publish
+from tests.support.messaging_factories import draft, make_message, publish
 
 
 @pytest.mark.django_db(transaction=True)

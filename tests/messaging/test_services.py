@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from messaging import services
 from messaging.models import MessageVersion
-from tests.messaging.factories import draft, make_message, publish
+from tests.support.messaging_factories import draft, make_message, publish
 
 
 def test_a_new_message_starts_with_draft_v1(marketer):

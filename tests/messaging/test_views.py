@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from messaging import services
 from messaging.models import Message, MessageVersion
-from tests.messaging.factories import draft, make_message, make_persona, publish
+from tests.support.messaging_factories import draft, make_message, make_persona, publish
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from leads import services as lead_services
 from leads.models import DisqualificationReason
 from messaging import services as messaging_services
 from smarketing.models import AuditEntry
-from tests.factories import UserFactory, make_salesperson
 from tests.feedback.conftest import SAID
-from tests.messaging.factories import make_message, publish
+from tests.support.factories import UserFactory, make_salesperson
+from tests.support.messaging_factories import make_message, publish
 
 
 def entries(action):

@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from smarketing.health import HEARTBEAT_KEY
 from smarketing.tasks import worker_heartbeat
-from tests.worker import wait_for
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.worker
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from feedback.models import CallLog, VersionStats
 from smarketing.models import OutboxMessage
-from tests.worker import (
+from tests.support.worker import (
     ROOT,
     free_port,
     start_redis,
@@ -34,10 +34,10 @@ def needs_postgres_and_redis(settings):
 
 
 def driver(*args, redis_url):
-    """Run tests/failure_driver.py as another process would (a web server, beat)."""
+    """Run tests/support/failure_driver.py as another process would (a web server, beat)."""
     env = subprocess_env(connection.settings_dict, REDIS_URL=redis_url, TEST_TASKS_EAGER="0")
     return subprocess.run(
-        [sys.executable, "-m", "tests.failure_driver", *map(str, args)],
+        [sys.executable, "-m", "tests.support.failure_driver", *map(str, args)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
@@ -95,11 +95,11 @@ def test_a_worker_killed_in_the_middle_of_a_task_runs_it_again_and_the_effect_ha
     request.getfixturevalue("tasks_through_the_broker")
     marker = tmp_path / "runs.log"
     worker = start_worker(
-        connection.settings_dict, pool="prefork", include="tests.worker_tasks",
+        connection.settings_dict, pool="prefork", include="tests.support.worker_tasks",
         REDIS_URL=settings.REDIS_URL,
     )  # fmt: skip
     try:
-        from tests import worker_tasks
+        from tests.support import worker_tasks
 
         # The task of one call (still run for tasks queued before the sends were
         # coalesced) and the task of a version (what the web sends now).

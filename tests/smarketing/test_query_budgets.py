@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from devtools.scale import Sizes, scale_seed
 from feedback.models import CallLog, ObjectionTag, Suggestion, VersionStats
 from insight.models import LeadAttribution, VersionAttribution, VersionReach
 from leads.models import Account, Attempt, Lead, Opportunity, Team
 from messaging.models import Message, MessageVersion, Persona
-from smarketing.scale import Sizes, scale_seed
 
 # page: ceiling of SQL queries per request (session, user and navigation included).
 BUDGETS = {

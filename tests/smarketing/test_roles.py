@@ -49,7 +49,7 @@ def test_each_role_sees_only_its_own_home(request, client_for, persona, shown, h
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(client_for, db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     page = client_for(UserFactory(username="nobody")).get("/").content.decode()
     assert "You have no role yet" in page

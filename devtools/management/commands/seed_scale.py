@@ -1,13 +1,14 @@
 """Seed an empty database with a company with years of data (issue 7's scale data).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale python manage.py migrate
-    DATABASE_URL=... python manage.py seed_scale --password 'a-long-secret'
+    export SMARKETING_DEVTOOLS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale
+    python manage.py migrate
+    python manage.py seed_scale --password 'a-long-secret'
 
 Defaults: 200 salespeople in 20 teams, 100,000 leads, 2,000 messages with 10,000
 versions, 1,000,000 call logs (about 15% with passage edits), 300,000 attempts and
 20,000 opportunities. It REFUSES a database that already holds messages, leads, call
 logs, teams or accounts (exit status 1): ids are chosen by the seeder, so it only ever
-fills an empty database. See smarketing.scale for how and why.
+fills an empty database. See devtools.scale for how and why.
 """
 
 import secrets
@@ -15,7 +16,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smarketing.scale import NotEmpty, Sizes, scale_seed
+from devtools.scale import NotEmpty, Sizes, scale_seed
 
 
 class Command(BaseCommand):

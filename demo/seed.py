@@ -15,8 +15,7 @@ from insight.demo import seed_insight
 from leads.demo import seed_leads
 from leads.models import Team, TeamMembership
 from messaging.demo import seed_messaging
-
-from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER
+from smarketing.roles import ADMIN, MARKETING, SALES, SALES_MANAGER
 
 # username, first, last, role, team
 PEOPLE = (

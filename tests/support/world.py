@@ -13,9 +13,9 @@ from leads import services as lead_services
 from leads.models import LeadList
 from messaging import services as messaging_services
 from messaging.models import Persona
-from tests.factories import LeadFactory
 from tests.feedback.conftest import BODY, SAID
-from tests.messaging.factories import make_message, publish
+from tests.support.factories import LeadFactory
+from tests.support.messaging_factories import make_message, publish
 
 
 @pytest.fixture

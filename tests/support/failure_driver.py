@@ -1,8 +1,8 @@
 """A separate process for the failure tests: it logs calls or drains the outbox against
-whatever broker REDIS_URL names, with the test run's database (see tests/worker.py).
+whatever broker REDIS_URL names, with the test run's database (see tests/support/worker.py).
 
-    python -m tests.failure_driver log USER_ID VERSION_ID LEAD_ID [LEAD_ID ...]
-    python -m tests.failure_driver drain
+    python -m tests.support.failure_driver log USER_ID VERSION_ID LEAD_ID [LEAD_ID ...]
+    python -m tests.support.failure_driver drain
 """
 
 import sys

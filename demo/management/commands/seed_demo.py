@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from smarketing.demo import PEOPLE, seed_demo
+from demo.seed import PEOPLE, seed_demo
 
 
 class Command(BaseCommand):

@@ -10,16 +10,12 @@ child's peak resident set (VmHWM). Run it against a scratch database: it creates
 """
 
 import csv
-import os
 import resource
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -27,6 +23,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from devtools import load
 from leads import services
 from leads.models import LeadList
 from smarketing.roles import MARKETING
@@ -82,16 +79,10 @@ class Command(BaseCommand):
             lead_list = services.lead_import_create(
                 user=marketer, uploaded_file=File(handle, name=path.name), name=f"Bench {rows}"
             )
-        worker = subprocess.Popen(  # noqa: S603 - fixed arguments, our own worker
-            [sys.executable, "-m", "celery", "-A", "smarketing", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR, env=dict(os.environ, DEBUG="0"), stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        worker = load.start_worker(stdout=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 60
-            while not current_app.control.ping(timeout=0.2):
-                if time.monotonic() > deadline:
-                    raise CommandError("the worker did not start")
+            if not load.wait_for_worker(timeout=60):
+                raise CommandError("the worker did not start")
             started = time.perf_counter()
             services.lead_import_start(lead_list=lead_list, user=marketer)
             peak_kb = 0
@@ -103,8 +94,7 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             peak_kb = max(peak_kb, _children_peak_kb(worker.pid))
         finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+            load.stop(worker)
         lead_list.refresh_from_db()
         return lead_list, elapsed, peak_kb / 1024
 

@@ -1,4 +1,5 @@
-"""Tasks that only the worker-failure test loads (celery worker --include tests.worker_tasks)."""
+"""Tasks that only the worker-failure test loads
+(`celery worker --include tests.support.worker_tasks`)."""
 
 import time
 from pathlib import Path

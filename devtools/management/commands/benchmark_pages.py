@@ -1,7 +1,8 @@
 """The page benchmark of issue 7: each key page under load, against a bare Django view.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale REDIS_URL=redis://127.0.0.1:6379/9 \\
-        flock /tmp/smarketing-bench.lock python manage.py benchmark_pages --seconds 8
+    export SMARKETING_DEVTOOLS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/smk_scale
+    export REDIS_URL=redis://127.0.0.1:6379/9
+    flock /tmp/smarketing-bench.lock python manage.py benchmark_pages --seconds 8
 
 Run it on a database filled by `seed_scale`. It starts gunicorn on 127.0.0.1 (gthread
 workers), gives the seeded people it logs in as (scale-rep-1, scale-marketer-1) a fresh
@@ -18,17 +19,8 @@ wait in the broker (no worker runs, so that the engine does not compete with the
 for the two cores) and are purged at the end. Only 127.0.0.1 is ever contacted.
 """
 
-import http.client
-import os
-import re
 import secrets
-import signal
-import subprocess
-import sys
-import threading
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -36,58 +28,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from devtools import load
+from devtools.load import Browser, Timings
 from feedback.models import VersionStats
 from leads.models import Lead
 from messaging.models import MessageVersion
 
-ROOT = Path(settings.BASE_DIR)
 DASHBOARDS = {"loop health", "attribution"}
-
-
-class Browser:
-    """One logged-in user on one keep-alive connection to 127.0.0.1: cookies and CSRF."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.conn = None
-
-    def request(self, method: str, path: str, form=None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                response.read()
-                break
-            except (http.client.HTTPException, OSError):
-                # The server closed an idle keep-alive connection: reconnect once.
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        if response.getheader("Connection", "").lower() == "close":
-            self.conn.close()
-            self.conn = None
-        return response.status, response.getheader("Location", "")
-
-    def login(self, username: str, password: str) -> bool:
-        self.request("GET", "/accounts/login/")
-        status, _ = self.request(
-            "POST", "/accounts/login/", {"username": username, "password": password}
-        )
-        return status == 302
 
 
 @dataclass
@@ -98,19 +45,6 @@ class Page:
     form: dict | None = None
     expect: int = 200
     check: str = ""  # a regex the Location must match (POST)
-
-
-@dataclass
-class Result:
-    latencies: list = field(default_factory=list)
-    errors: int = 0
-    seconds: float = 0
-
-    def pct(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
 class Command(BaseCommand):
@@ -133,21 +67,16 @@ class Command(BaseCommand):
         if only:
             wanted = {name.strip() for name in only.split(",")}
             pages = [p for p in pages if p.name == "bare" or p.name in wanted]
-        env = dict(os.environ, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-                   ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0",
-                   CSRF_COOKIE_SECURE="0", AXES_FAILURE_LIMIT="100000",
-                   LOG_LEVEL="WARNING")  # fmt: skip
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True)  # fmt: skip
-        web = subprocess.Popen(  # noqa: S603 - fixed arguments, our own server
-            [sys.executable, "-m", "gunicorn", "smarketing.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-             "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+        env = load.server_env(AXES_FAILURE_LIMIT="100000", LOG_LEVEL="WARNING")
+        web = load.start_gunicorn(
+            port, workers=workers, threads=threads, env=env,
+            args=["--worker-class", "gthread", "--keep-alive", "30", "--timeout", "120",
+                  "--log-level", "warning"],
         )  # fmt: skip
         self.browsers: dict[str, list[Browser]] = {}
         try:
-            self.wait_until_up(port)
+            if not load.wait_until_up(port):
+                raise CommandError("gunicorn did not come up")
             self.stdout.write(
                 f"gunicorn {workers} workers x {threads} threads on 127.0.0.1:{port}; "
                 f"{seconds:g} s per page and concurrency\n"
@@ -163,7 +92,7 @@ class Command(BaseCommand):
                     rows.append((level, page, result, bare))
                     self.print_row(level, page, result, bare)
         finally:
-            self.stop(web)
+            load.stop(web)
             self.purge_broker()
         self.print_targets(rows)
 
@@ -206,7 +135,7 @@ class Command(BaseCommand):
                  check=r"/feedback/calls/\d+/$"),
         ]  # fmt: skip
 
-    def drive(self, port: int, page: Page, password: str, level: int, seconds: float) -> Result:
+    def drive(self, port: int, page: Page, password: str, level: int, seconds: float) -> Timings:
         """`level` logged-in browsers request the page in a loop for `seconds`. Browsers
         are logged in once per user and reused, so that no password hash is timed."""
         pool = self.browsers.setdefault(page.user, [])
@@ -215,43 +144,16 @@ class Command(BaseCommand):
             if not browser.login(page.user, password):
                 raise CommandError(f"{page.user} could not log in")
             pool.append(browser)
-        result = Result()
-        lock = threading.Lock()
-        go = threading.Event()
-        deadline = [0.0]
         method = "POST" if page.form is not None else "GET"
-
-        def browse(browser):
-            go.wait()
-            while time.monotonic() < deadline[0]:
-                began = time.perf_counter()
-                try:
-                    status, location = browser.request(method, page.path, page.form)
-                except OSError:
-                    status, location = 0, ""
-                elapsed = time.perf_counter() - began
-                good = status == page.expect and (not page.check or re.search(page.check, location))
-                with lock:
-                    result.latencies.append(elapsed)
-                    result.errors += 0 if good else 1
-
-        workers = [threading.Thread(target=browse, args=(b,)) for b in pool[:level]]
-        for worker in workers:
-            worker.start()
-        started = time.monotonic()
-        deadline[0] = started + seconds
-        go.set()
-        for worker in workers:
-            worker.join()
-        result.seconds = time.monotonic() - started
-        return result
+        ok = load.expect(page.expect, page.check)
+        return load.drive(pool[:level], seconds, method, page.path, page.form, ok=ok)
 
     def print_row(self, level, page, result, bare):
         ratio = result.pct(95) / bare.pct(95) if bare and bare.latencies else float("nan")
         self.stdout.write(
             f"c={level:<3} {page.name:<14} {len(result.latencies) / result.seconds:8.1f} req/s  "
             f"p50 {result.pct(50):7.1f}  p95 {result.pct(95):7.1f}  p99 {result.pct(99):7.1f} ms"
-            f"  errors {result.errors:<4} p95/bare {ratio:6.1f}x"
+            f"  errors {len(result.errors):<4} p95/bare {ratio:6.1f}x"
         )
 
     def print_targets(self, rows):
@@ -265,26 +167,6 @@ class Command(BaseCommand):
             ratio = result.pct(95) / bare.pct(95)
             verdict = "met" if ratio <= limit and not result.errors else "MISSED"
             self.stdout.write(f"  {page.name:<14} {ratio:6.1f}x (limit {limit}x)  {verdict}")
-
-    def wait_until_up(self, port: int):
-        for _ in range(120):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/accounts/login/")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise CommandError("gunicorn did not come up")
-
-    def stop(self, process):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
     def purge_broker(self):
         """Drop the engine tasks the POSTs queued: this is a benchmark database."""

@@ -7,12 +7,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from devtools.scale import NotEmpty, Sizes, scale_seed
 from feedback import services as feedback_services
 from feedback.models import CallLog, PassageEdit, Suggestion, VersionStats
 from insight.models import LeadAttribution, VersionReach
 from leads.models import Attempt, Lead, Opportunity, Team, TeamMembership
 from messaging.models import Message, MessageVersion, Passage
-from smarketing.scale import NotEmpty, Sizes, scale_seed
 
 TINY = Sizes(
     salespeople=6, teams=2, leads=120, messages=8, versions=20, calls=600, attempts=200,

@@ -1,6 +1,6 @@
 """A bounded load test on loopback: N salespeople log calls for S seconds.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smarketing_load \\
+    SMARKETING_DEVTOOLS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/smarketing_load \\
     REDIS_URL=redis://127.0.0.1:6379/2 python manage.py loadtest_calls --users 200 --seconds 60
 
 It builds its own cast (a team of salespeople, each with accepted leads, and a live
@@ -12,18 +12,9 @@ in the database and was processed by the engine exactly once. Use a scratch data
 the cast stays behind for inspection.
 """
 
-import http.client
-import os
-import re
 import secrets
-import signal
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Sum
 
+from devtools import load
 from feedback.models import CallLog, VersionStats
 from leads import services as lead_services
 from leads.models import Lead, Team, TeamMembership
@@ -39,44 +31,8 @@ from messaging import services as messaging_services
 from messaging.models import Message
 from smarketing.roles import MARKETING, SALES
 
-ROOT = Path(settings.BASE_DIR)
 PASSWORD = "load-test-" + "x" * 12  # noqa: S105 - a throwaway cast on a scratch database
 BODY = "# Close faster\n\nCut month-end close to two days.\n\nBook a walkthrough."
-
-
-class Client:
-    """One salesperson's browser: cookies and CSRF over plain HTTP to 127.0.0.1."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method, path, form=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie":
-                    name, _, rest = value.partition("=")
-                    self.cookies[name] = rest.split(";", 1)[0]
-            return response.status, response.getheader("Location", "")
-        finally:
-            conn.close()
-
-    def login(self, username):
-        self.request("GET", "/accounts/login/")
-        status, _ = self.request(
-            "POST", "/accounts/login/", {"username": username, "password": PASSWORD}
-        )
-        return status == 302
 
 
 class Command(BaseCommand):
@@ -98,39 +54,22 @@ class Command(BaseCommand):
         version, leads = self.cast(users)
         last_before = CallLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
-        env = dict(os.environ, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-                   ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0",
-                   CSRF_COOKIE_SECURE="0", AXES_FAILURE_LIMIT="1000")  # fmt: skip
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True)  # fmt: skip
-        web = subprocess.Popen(  # noqa: S603 - fixed arguments, our own server
-            [sys.executable, "-m", "gunicorn", "smarketing.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(web_workers), "--threads", str(web_threads), "--timeout", "90",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
+        env = load.server_env(AXES_FAILURE_LIMIT="1000")
+        web = load.start_gunicorn(
+            port, workers=web_workers, threads=web_threads, env=env,
+            args=["--timeout", "90", "--log-level", "warning"],
         )  # fmt: skip
-        worker = subprocess.Popen(  # noqa: S603 - fixed arguments, our own worker
-            [sys.executable, "-m", "celery", "-A", "smarketing", "worker", "--concurrency=2",
-             "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        worker = load.start_worker(concurrency=2, env=env)
         try:
-            self.wait_until_up(port)
+            if not load.wait_until_up(port, "/healthz", timeout=20):
+                raise CommandError("gunicorn did not come up")
             results = self.drive(port, leads, version, seconds)
-            self.stop(web)
+            load.stop(web)
             # The worker keeps going so that the report can see the engine's backlog drain.
             self.report(results, version, last_before, seconds)
         finally:
-            self.stop(web)
-            self.stop(worker)
-
-    def stop(self, process):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            load.stop(web)
+            load.stop(worker)
 
     @transaction.atomic
     def cast(self, users):
@@ -165,59 +104,31 @@ class Command(BaseCommand):
             leads.append((rep.username, lead.pk))
         return message.live_version, leads
 
-    def wait_until_up(self, port):
-        for _ in range(100):
-            try:
-                if Client(port).request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise CommandError("gunicorn did not come up")
-
-    def drive(self, port, leads, version, seconds):
-        results = {"latencies": [], "errors": [], "created": 0, "logins_failed": 0}
-        lock = threading.Lock()
-        start = threading.Barrier(len(leads) + 1)
-        deadline = [0.0]
-
-        def salesperson(username, lead_id):
-            client = Client(port)
-            ok = client.login(username)
-            start.wait()
-            if not ok:
-                with lock:
-                    results["logins_failed"] += 1
-                return
-            form = {"lead": lead_id, "version": version.pk, "channel": "call",
-                    "occurred_at": "2026-01-05T10:00", "reaction": 4,
-                    "outcome": "interested", "edited_body": BODY}  # fmt: skip
-            while time.monotonic() < deadline[0]:
-                began = time.monotonic()
-                try:
-                    status, location = client.request("POST", "/feedback/calls/new/", form)
-                except OSError as exc:
-                    status, location = 0, str(exc)
-                elapsed = time.monotonic() - began
-                with lock:
-                    results["latencies"].append(elapsed)
-                    if status == 302 and re.search(r"/feedback/calls/\d+/$", location):
-                        results["created"] += 1
-                    else:
-                        results["errors"].append((status, location[:100]))
-
-        threads = [threading.Thread(target=salesperson, args=lead) for lead in leads]
-        for thread in threads:
-            thread.start()
-        deadline[0] = time.monotonic() + seconds
-        start.wait()
-        for thread in threads:
-            thread.join()
-        return results
+    def drive(self, port, leads, version, seconds) -> load.Timings:
+        """Every salesperson logs in, then posts call logs on their lead in a loop, each
+        on a new connection (as many separate browsers would), until the time is up."""
+        browsers = load.log_in_all(port, [username for username, _ in leads], PASSWORD,
+                                   keep_alive=False, timeout=60)  # fmt: skip
+        self.logins_failed = browsers.count(None)
+        # Each salesperson posts on their own lead.
+        forms = {
+            browser: {"lead": lead_id, "version": version.pk, "channel": "call",
+                      "occurred_at": "2026-01-05T10:00", "reaction": 4,
+                      "outcome": "interested", "edited_body": BODY}
+            for browser, (_, lead_id) in zip(browsers, leads, strict=True) if browser
+        }  # fmt: skip
+        return load.drive(
+            list(forms),
+            seconds,
+            "POST",
+            "/feedback/calls/new/",
+            forms.get,
+            ok=load.expect(302, r"/feedback/calls/\d+/$"),
+        )
 
     def report(self, results, version, last_before, seconds):
-        latencies = sorted(results["latencies"])
-        created = results["created"]
+        latencies = sorted(results.latencies)
+        created = len(latencies) - len(results.errors)
         new_calls = CallLog.objects.filter(version=version, pk__gt=last_before)
         saved = new_calls.count()
         drain_started = time.monotonic()
@@ -234,16 +145,16 @@ class Command(BaseCommand):
         counted = saved - pending
 
         def pct(p):
-            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+            return load.percentile(latencies, p) * 1000
 
         self.stdout.write(f"requests           {len(latencies)}")
         self.stdout.write(f"call logs acked    {created}  ({created / seconds:.1f}/s)")
         self.stdout.write(
-            f"errors             {len(results['errors'])}  logins failed {results['logins_failed']}"
+            f"errors             {len(results.errors)}  logins failed {self.logins_failed}"
         )
         if latencies:
             self.stdout.write(
-                f"latency ms         p50 {pct(0.5):.0f}  p95 {pct(0.95):.0f}  p99 {pct(0.99):.0f}"
+                f"latency ms         p50 {pct(50):.0f}  p95 {pct(95):.0f}  p99 {pct(99):.0f}"
                 f"  mean {statistics.mean(latencies) * 1000:.0f}"
             )
         self.stdout.write(f"saved in database  {saved}")
@@ -252,15 +163,12 @@ class Command(BaseCommand):
             f"{pending} still waiting)"
         )
         self.stdout.write(f"exactly once       version uses {uses} = processed calls {processed}")
-        for status, where in results["errors"][:5]:
+        for status, where in results.errors[:5]:
             self.stdout.write(f"  error: {status} {where}")
         # Saved: every acknowledged call is in the database. Counted: the engine counted
         # each call at most once (it may still be working through a backlog).
         ok = (
-            not results["errors"]
-            and not results["logins_failed"]
-            and saved == created
-            and uses == processed
+            not results.errors and not self.logins_failed and saved == created and uses == processed
         )
         self.stdout.write(self.style.SUCCESS("PASS") if ok else self.style.ERROR("FAIL"))
         if not ok:

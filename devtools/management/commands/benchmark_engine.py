@@ -20,19 +20,15 @@ enqueued as the web does (engine_enqueue: the outbox, coalesced per version).
 Use a scratch database: the cast and the calls stay behind.
 """
 
-import os
 import random
-import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import redis
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -41,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from devtools import load
 from feedback import services as feedback_services
 from feedback.models import CallLog, PassageEdit, Suggestion, VersionStats
 from leads import services as lead_services
@@ -270,18 +267,11 @@ class Command(BaseCommand):
     def start_worker(self):
         # A file, not a pipe: a pipe nobody reads would fill up and stall the worker.
         self.worker_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in stop()
-        env = dict(os.environ, DEBUG="0")
-        return subprocess.Popen(  # noqa: S603 - fixed arguments, our own worker
-            [sys.executable, "-m", "celery", "-A", "smarketing", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.worker_log,
-        )  # fmt: skip
+        return load.start_worker(stdout=subprocess.DEVNULL, stderr=self.worker_log)
 
     def wait_until_ready(self) -> float:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if current_app.control.ping(timeout=0.2):
-                return time.monotonic()
+        if load.wait_for_worker(timeout=60):
+            return time.monotonic()
         raise CommandError("the worker did not start")
 
     def wait_until_counted(self, first_id, started, *, timeout) -> float:
@@ -304,12 +294,7 @@ class Command(BaseCommand):
 
     def stop(self, process):
         # Only failures of the worker are shown: its per-task log lines are not the point.
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        load.stop(process)
         self.worker_log.seek(0)
         errors = self.worker_log.read()
         self.worker_log.close()
@@ -333,17 +318,15 @@ class Command(BaseCommand):
             counted[pk].timestamp() - at for pk, at in commits.items() if pk in edited
         )
 
-        def pct(values, p):
-            return values[min(len(values) - 1, int(p * len(values)))]
-
+        pct = load.percentile
         self.stdout.write(
             f"delay commit→suggestion current (calls with edits, {len(with_edits)}): "
-            f"p50 {pct(with_edits, 0.5):.2f} s  p95 {pct(with_edits, 0.95):.2f} s  "
+            f"p50 {pct(with_edits, 50):.2f} s  p95 {pct(with_edits, 95):.2f} s  "
             f"max {with_edits[-1]:.2f} s"
         )
         self.stdout.write(
-            f"delay commit→counted (all calls, {len(delays)}): p50 {pct(delays, 0.5):.2f} s  "
-            f"p95 {pct(delays, 0.95):.2f} s  mean {statistics.mean(delays):.2f} s"
+            f"delay commit→counted (all calls, {len(delays)}): p50 {pct(delays, 50):.2f} s  "
+            f"p95 {pct(delays, 95):.2f} s  mean {statistics.mean(delays):.2f} s"
         )
 
     def check_exact(self, cast):
