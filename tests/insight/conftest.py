@@ -168,7 +168,7 @@ def scorecard_story(marketer, rep_a, rep_b, sla, accepted_by, handed_to, no_budg
       B3 rep_b: meeting booked at 6 h; 300 USD won
     """
     from leads.models import LeadList
-    from tests.factories import LeadFactory
+    from tests.support.factories import LeadFactory
 
     vendor = LeadList.objects.create(name="Vendor A", source="Webinar", status="done")
     show = LeadList.objects.create(name="Show B", source="Trade show", status="done")

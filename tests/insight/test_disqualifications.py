@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from insight import selectors
 from leads import services as lead_services
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 
 def test_lists_every_disqualified_lead_with_reason_note_and_rep(scorecard_story, marketer):

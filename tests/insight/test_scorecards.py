@@ -11,7 +11,7 @@ from django.urls import reverse
 from insight import selectors
 from leads import services as lead_services
 from leads.models import LeadList
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 
 def csv_rows(client, url, params=None):
