@@ -315,7 +315,7 @@ def test_a_breach_whose_notification_failed_is_retried_by_the_next_scan(
     def broken_mail(**kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(services, "send_mail", broken_mail)
+    monkeypatch.setattr(services.sla, "send_mail", broken_mail)
     with pytest.raises(ConnectionRefusedError):
         services.sla_breaches_scan()
     assert SlaBreach.objects.get().notified_at is None
