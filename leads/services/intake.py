@@ -6,7 +6,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Lead
+from ..models import Account, Lead
 from ..policies import QUALIFIABLE, MarketingPolicy
 
 # What a person (or a seeder) may say about a new lead. Status, owner, play, the SLA's
@@ -28,11 +28,12 @@ LEAD_CREATE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def lead_create(*, user, email: str, **fields) -> Lead:
+def lead_create(*, user, email: str, company: str = "", **fields) -> Lead:
     """Marketing enters one lead by hand; the email is the identity, so no duplicates.
 
     Takes only LEAD_CREATE_FIELDS: a new lead starts as New with no owner, so a caller
-    cannot skip the handoff (and its SLA clock) by passing `status` or `owner`."""
+    cannot skip the handoff (and its SLA clock) by passing `status` or `owner`.
+    `company` names the lead's account: found by its normalized name, else created."""
     unknown = sorted(set(fields) - LEAD_CREATE_FIELDS)
     if unknown:
         raise TypeError(
@@ -40,6 +41,11 @@ def lead_create(*, user, email: str, **fields) -> Lead:
             f"a new lead takes {', '.join(sorted(LEAD_CREATE_FIELDS))}."
         )
     MarketingPolicy(user).can_create().require()
+    company = (company or "").strip()
+    if company and "account" not in fields:
+        fields["account"] = Account.objects.filter(
+            normalized_name=Account.normalize(company)
+        ).first() or Account.objects.create(name=company)
     lead = Lead(email=email.strip().lower(), **fields)
     lead.full_clean()
     lead.save()
