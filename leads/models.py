@@ -1,7 +1,8 @@
 """Leads: where a marketing lead must not disappear on its way to sales.
 
-Rules live in leads.services; this module holds fields, constraints and chainable
-querysets (`Lead.objects.for_user(user).overdue()`).
+Who may do what is leads.policies, the writes that follow the rules are leads.services;
+this module holds fields, constraints and chainable querysets
+(`Lead.objects.for_user(user).overdue()`, `Team.objects.managed_by(user)`).
 """
 
 from datetime import timedelta

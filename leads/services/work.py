@@ -32,6 +32,8 @@ def attempt_log(
 ) -> Attempt:
     """The owner logs one try to reach the lead. The first attempt is the first touch
     that the SLA measures; each attempt completes a play step and moves the next one."""
+    # The role before the row lock: someone who may never do this takes no lock. The
+    # rest of the policy reads the locked row, so a concurrent change cannot slip by.
     role_decision(user, roles.SALES).require()
     lead = Lead.objects.select_for_update(of=("self",)).select_related("play").get(pk=lead.pk)
     policy = LeadPolicy(user, lead)
@@ -64,8 +66,8 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
     """Let a lead go, with a reason marketing can act on.
 
     Allowed for the owner (or their manager) only once the lead's SLA minimum of attempts
-    is logged (see leads.policies.disqualify_check), with an active reason and a note in words: "no
-    budget" alone does not tell marketing which vendor list to stop buying.
+    is logged (see leads.policies.disqualify_check), with an active reason and a note in
+    words: "no budget" alone does not tell marketing which vendor list to stop buying.
     """
     role_decision(user, roles.SALES, roles.SALES_MANAGER).require()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
