@@ -1,3 +1,13 @@
+"""The admin for the leads models: reference data (teams, plays, SLA, reasons) is
+edited here; what the services own is shown read-only.
+
+A lead's status and owner, a handoff's status and an opportunity's stage and amount
+change only through leads.services (handoff, acceptance, disqualify, reassign, close):
+those check who may, keep the SLA clocks and notifications right and write the audit
+trail. An admin editing them here would skip all of it, so the admin is not a second
+write path for them.
+"""
+
 from django.contrib import admin
 
 from .models import (
@@ -84,9 +94,17 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 class AttemptInline(admin.TabularInline):
+    """Attempts as the lead's history: logged through attempt_log only, which counts
+    them and moves the SLA's first touch and the play's next step."""
+
     model = Attempt
     extra = 0
-    autocomplete_fields = ["salesperson"]
+    can_delete = False
+    fields = ["occurred_at", "salesperson", "channel", "outcome", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Lead)
@@ -94,9 +112,16 @@ class LeadAdmin(admin.ModelAdmin):
     list_display = ["__str__", "email", "account", "status", "source", "owner", "created_at"]
     list_filter = ["status", "source", "persona"]
     search_fields = ["email", "first_name", "last_name", "account__name"]
-    autocomplete_fields = ["account", "owner", "lead_list", "play"]
+    autocomplete_fields = ["account", "lead_list", "play"]
     list_select_related = ["account", "owner"]
-    readonly_fields = ["attempt_count", "first_touch_due_at", "next_step_due_at"]
+    # The services' fields (see the module docstring): a new lead starts New, unowned.
+    readonly_fields = [
+        "status",
+        "owner",
+        "attempt_count",
+        "first_touch_due_at",
+        "next_step_due_at",
+    ]
     inlines = [AttemptInline]
 
 
@@ -120,7 +145,12 @@ class HandoffAdmin(admin.ModelAdmin):
     list_display = ["lead", "from_user", "to_user", "team", "play", "status", "handed_off_at"]
     list_filter = ["status", "team"]
     list_select_related = ["lead", "from_user", "to_user", "team", "play"]
-    autocomplete_fields = ["lead", "from_user", "to_user", "accepted_by"]
+    autocomplete_fields = ["lead", "from_user", "to_user"]
+    # Accepting is handoff_accept's conditional UPDATE (who won a race), not a field.
+    readonly_fields = ["status", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False  # handing off is lead_handoff (the SLA clock, the notification)
 
 
 @admin.register(Opportunity)
@@ -130,6 +160,11 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["name", "lead__email"]
     autocomplete_fields = ["lead", "account", "owner"]
     list_select_related = ["owner"]
+    # Closing is opportunity_close: the lead closes with it and attribution is told.
+    readonly_fields = ["stage", "amount", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False  # converting a lead is opportunity_create
 
 
 @admin.register(SlaBreach)

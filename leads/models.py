@@ -1,7 +1,8 @@
 """Leads: where a marketing lead must not disappear on its way to sales.
 
-Rules live in leads.services; this module holds fields, constraints and chainable
-querysets (`Lead.objects.for_user(user).overdue()`).
+Who may do what is leads.policies, the writes that follow the rules are leads.services;
+this module holds fields, constraints and chainable querysets
+(`Lead.objects.for_user(user).overdue()`, `Team.objects.managed_by(user)`).
 """
 
 from datetime import timedelta
@@ -19,6 +20,11 @@ from smarketing import roles
 class TeamQuerySet(models.QuerySet):
     def with_member_count(self):
         return self.annotate(member_count=models.Count("memberships"))
+
+    def managed_by(self, user):
+        """The teams this person manages: the one answer to "whose leads are a manager's"
+        (leads.policies and Lead.objects.for_user read it)."""
+        return self.filter(manager=user)
 
 
 class Team(models.Model):
@@ -294,21 +300,16 @@ OPEN_STATUSES = ("mql", "accepted", "opportunity")
 class LeadQuerySet(models.QuerySet):
     def for_user(self, user):
         """The leads a person may see: marketing and admins all, a manager their teams',
-        a salesperson their own plus handoffs offered to their whole team."""
+        a salesperson their own plus handoffs offered to their whole team.
+
+        The one answer to "which leads may this user see": pages, selectors and
+        leads.policies.LeadPolicy.can_view all read it."""
         if roles.has_role(user, roles.MARKETING):
             return self
         held = roles.roles_of(user)
         visible = Q(pk__in=[])
         if roles.SALES_MANAGER in held:
-            visible |= Q(owner__team_membership__team__manager=user) | Q(
-                Exists(
-                    Handoff.objects.filter(
-                        lead=OuterRef("pk"),
-                        status=Handoff.Status.PENDING,
-                        team__manager=user,
-                    )
-                )
-            )
+            visible |= self._of_teams_q(Team.objects.managed_by(user))
         if roles.SALES in held:
             visible |= Q(owner=user) | Q(
                 Exists(
@@ -321,6 +322,25 @@ class LeadQuerySet(models.QuerySet):
                 )
             )
         return self.filter(visible)
+
+    @staticmethod
+    def _of_teams_q(teams):
+        return Q(owner__team_membership__team__in=teams) | Q(
+            Exists(
+                Handoff.objects.filter(
+                    lead=OuterRef("pk"), status=Handoff.Status.PENDING, team__in=teams
+                )
+            )
+        )
+
+    def of_teams(self, teams):
+        """Leads with the teams: owned by one of their salespeople, or waiting for
+        acceptance by one of the teams."""
+        return self.filter(self._of_teams_q(teams))
+
+    def managed_by(self, user):
+        """Leads with a team this person manages (whatever their roles say)."""
+        return self.of_teams(Team.objects.managed_by(user))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

@@ -312,9 +312,21 @@ def lead_rows_decorate(leads, now=None) -> None:
 
 
 def managed_teams(user):
+    """The teams whose page a person sees: an admin every team, a manager theirs."""
     if roles.ADMIN in roles.roles_of(user):
         return Team.objects.all()
-    return Team.objects.filter(manager=user)
+    return Team.objects.managed_by(user)
+
+
+def leads_chosen(*, ids):
+    """The leads ticked on a list, for a bulk action (qualify, hand off)."""
+    return Lead.objects.filter(pk__in=ids).select_related("account", "owner")
+
+
+def handoffs_offered_to(*, user):
+    """Handoffs addressed to this salesperson or offered to their team. A team offer
+    stays here after a colleague took it, so the loser is told who did."""
+    return Handoff.objects.filter(Q(to_user=user) | Q(team__memberships__user=user)).distinct()
 
 
 def team_members(*, teams):
@@ -356,13 +368,7 @@ def team_leads(*, user, teams, filters) -> tuple[TeamLeadFilter, object]:
         "first_name", "username"
     )
     queryset = _by_urgency(
-        Lead.objects.open()
-        .filter(
-            Q(owner__team_membership__team__in=teams)
-            | Q(handoffs__status=Handoff.Status.PENDING, handoffs__team__in=teams)
-        )
-        .distinct()
-        .select_related("account", "owner", "play")
+        Lead.objects.open().of_teams(teams).select_related("account", "owner", "play")
     )
     filterset = TeamLeadFilter(filters, queryset=queryset, members=members)
     return filterset, filterset.qs

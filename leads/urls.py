@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_imports
 
 app_name = "leads"
 
@@ -13,11 +13,11 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("team/", views.team, name="team"),
     path("reports/disqualifications/", views.disqualification_report, name="report"),
-    path("imports/", views.imports, name="imports"),
-    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/", views_imports.imports, name="imports"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
     path(
         "imports/<int:pk>/rejected-rows.csv",
-        views.import_rejections_csv,
+        views_imports.import_rejections_csv,
         name="import_rejections_csv",
     ),
     path("handoffs/<int:pk>/accept/", views.handoff_accept, name="handoff_accept"),

@@ -1,75 +1,35 @@
 """Thin views: parse input, call one selector or service, render the page or its partial."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from smarketing.roles import MARKETING, SALES, SALES_MANAGER, has_role, role_required
+from smarketing.web import (
+    IdsFirstPaginator,
+    error_messages,
+    form_errors_from,
+    page_of,
+    redirect_back,
+    template_for,
+)
 
-from . import importing, selectors, services
+from . import selectors, services
 from .forms import (
     AttemptForm,
     DisqualifyForm,
     HandoffForm,
-    ImportMappingForm,
-    ImportUploadForm,
     LeadForm,
     OpportunityCloseForm,
     OpportunityForm,
     ReassignForm,
 )
-from .models import Account, Attempt, Channel, Handoff, Lead, LeadList, Opportunity
-
-
-def _page(request, queryset, per_page=None, paginator=Paginator):
-    return paginator(queryset, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-class IdsFirstPaginator(Paginator):
-    """Past the first page, reads the page's ids first, then loads those rows. With
-    OFFSET the database joins the related rows (account, persona, list, salesperson) of
-    every skipped lead too: page 100 of the lead list joined 2,475 rows it did not show
-    (10 ms on SQLite); the ids alone are read from the ordering's index. One query more,
-    so the first page keeps the plain way."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        if number == 1:
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(m) for m in error.messages]
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _back(request, default: str):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+from .models import Attempt, Channel, Lead, Opportunity
+from .policies import LeadPolicy, MarketingPolicy
 
 
 def _visible_lead(request, pk):
@@ -98,11 +58,9 @@ def leads_home(request):
 @role_required(MARKETING, SALES_MANAGER)
 def lead_index(request):
     filterset, queryset = selectors.lead_list(user=request.user, filters=request.GET)
-    page = _page(request, queryset, paginator=IdsFirstPaginator)
+    page = page_of(request, queryset, paginator=IdsFirstPaginator)
     selectors.lead_rows_decorate(page.object_list)
-    template = "leads/lead_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#lead-table"
+    template = template_for(request, "leads/lead_list.html", "lead-table")
     return render(request, template, {"filter": filterset, "page_obj": page})
 
 
@@ -111,16 +69,10 @@ def lead_index(request):
 def lead_create(request):
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        company = data.pop("company", "")
         try:
-            if company:
-                data["account"] = Account.objects.filter(
-                    normalized_name=Account.normalize(company)
-                ).first() or Account.objects.create(name=company)
-            lead = services.lead_create(user=request.user, **data)
+            lead = services.lead_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"{lead} added.")
             return redirect("leads:detail", lead.pk)
@@ -130,13 +82,13 @@ def lead_create(request):
 @require_POST
 @role_required(MARKETING)
 def lead_qualify(request):
-    leads = Lead.objects.filter(pk__in=request.POST.getlist("lead"))
+    leads = selectors.leads_chosen(ids=request.POST.getlist("lead"))
     changed = services.lead_qualify(leads=leads, user=request.user)
     if changed:
         messages.success(request, f"{changed} lead{'s' if changed != 1 else ''} marked MQL.")
     else:
         messages.warning(request, "Only new or recycled leads can be qualified.")
-    return _back(request, reverse("leads:list"))
+    return redirect_back(request, reverse("leads:list"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,7 +96,7 @@ def lead_qualify(request):
 def lead_handoff(request):
     source = request.POST if request.method == "POST" else request.GET
     ids = [pk for pk in source.getlist("lead") if pk.isdigit()]
-    leads = list(Lead.objects.filter(pk__in=ids).select_related("account", "owner"))
+    leads = list(selectors.leads_chosen(ids=ids))
     if not leads:
         messages.warning(request, "Choose one or more leads to hand off.")
         return redirect("leads:list")
@@ -162,7 +114,7 @@ def lead_handoff(request):
                 note=data["note"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_errors_from(form, error)
         else:
             people = sorted({str(h.to_user or h.team) for h in handoffs})
             messages.success(
@@ -192,27 +144,27 @@ def _attempt_choices() -> str:
 
 
 def _render_detail(request, lead, status=200, **forms):
+    """The lead page. Which actions it shows, enabled or disabled with the reason, is
+    the policy's (LeadPolicy.offered); the template reads it and states no rule."""
     selectors.leads_decorate([lead])
-    # The lock on the Disqualify button: only this page shows it.
-    lead.dq = services.disqualify_check(lead)
-    user = request.user
+    policy = LeadPolicy(request.user, lead)
+    offered = policy.offered
     context = {
         "lead": lead,
+        "policy": policy,
+        "offered": offered,
         "attempt_form": forms.get("attempt_form") or AttemptForm(),
         "disqualify_form": forms.get("disqualify_form") or DisqualifyForm(),
         "opportunity_form": forms.get("opportunity_form")
         or OpportunityForm(initial={"name": str(lead.account or lead.full_name or "")}),
         "close_form": forms.get("close_form")
-        or OpportunityCloseForm(
-            initial={"amount": getattr(getattr(lead, "opportunity", None), "amount", None)}
-        ),
-        "is_owner": lead.owner_id == user.pk,
-        "can_reassign": has_role(user, SALES_MANAGER) and lead.is_open,
+        or OpportunityCloseForm(initial={"amount": getattr(policy.opportunity, "amount", None)}),
         "attempt_choices": _attempt_choices(),
+        # The lead's import batch links to the import page, which is marketing's.
+        "can_open_list": MarketingPolicy(request.user).can_import(),
     }
-    if context["can_reassign"]:
-        teams = selectors.managed_teams(user)
-        members = selectors.team_members(teams=teams)
+    if "reassign" in offered:
+        members = selectors.team_members(teams=selectors.managed_teams(request.user))
         context["reassign_form"] = forms.get("reassign_form") or ReassignForm(members=members)
     template = "leads/lead_detail.html"
     if request.htmx and request.htmx.target == "lead-work":
@@ -227,11 +179,9 @@ def _render_detail(request, lead, status=200, **forms):
 @role_required(SALES)
 def queue(request):
     filterset, queryset = selectors.lead_queue(user=request.user, filters=request.GET)
-    page = _page(request, queryset)
+    page = page_of(request, queryset)
     selectors.leads_decorate(page.object_list)
-    template = "leads/queue.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#queue-table"
+    template = template_for(request, "leads/queue.html", "queue-table")
     return render(
         request,
         template,
@@ -251,21 +201,16 @@ def queue(request):
 @require_POST
 @role_required(SALES)
 def handoff_accept(request, pk):
-    # Only handoffs addressed to this salesperson or to their team exist for them (a team
-    # offer stays visible after a colleague took it, so the loser is told who did).
-    offered = Handoff.objects.filter(
-        Q(to_user=request.user) | Q(team__memberships__user=request.user)
-    ).distinct()
-    handoff = get_object_or_404(offered, pk=pk)
+    handoff = get_object_or_404(selectors.handoffs_offered_to(user=request.user), pk=pk)
     try:
         services.handoff_accept(handoff=handoff, user=request.user)
     except services.HandoffAlreadyTaken as taken:
-        messages.error(request, " ".join(_messages_of(taken)))
+        messages.error(request, " ".join(error_messages(taken)))
     except PermissionDenied as denied:
         messages.error(request, str(denied))
     else:
         messages.success(request, f"You accepted {handoff.lead}. The SLA clock is running.")
-    return _back(request, reverse("leads:queue"))
+    return redirect_back(request, reverse("leads:queue"))
 
 
 @require_POST
@@ -279,7 +224,7 @@ def attempt_log(request, pk):
         try:
             services.attempt_log(lead=lead, user=request.user, **form.cleaned_data)
         except ValidationError as problem:
-            error = " ".join(_messages_of(problem))
+            error = " ".join(error_messages(problem))
     else:
         error = "Choose a channel and an outcome."
     if request.htmx and request.POST.get("view") == "queue":
@@ -304,7 +249,7 @@ def attempt_log(request, pk):
         messages.success(request, "Attempt logged.")
     if request.htmx:
         return _render_detail(request, _visible_lead(request, pk))
-    return _back(request, reverse("leads:detail", args=[pk]))
+    return redirect_back(request, reverse("leads:detail", args=[pk]))
 
 
 @require_POST
@@ -316,7 +261,7 @@ def lead_disqualify(request, pk):
         try:
             services.lead_disqualify(lead=lead, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            form_errors_from(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
@@ -334,7 +279,7 @@ def opportunity_create(request, pk):
         try:
             services.opportunity_create(lead=lead, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            form_errors_from(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
@@ -358,7 +303,7 @@ def opportunity_close(request, pk):
                 amount=form.cleaned_data["amount"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            form_errors_from(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
@@ -375,7 +320,7 @@ def lead_recycle(request, pk):
     try:
         services.lead_recycle(lead=lead, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(error_messages(error)))
     else:
         messages.success(request, f"{lead} is back with marketing for nurturing.")
     return redirect("leads:detail", pk)
@@ -390,9 +335,7 @@ def team(request):
     teams = selectors.managed_teams(request.user)
     members = selectors.team_members(teams=teams)
     filterset, queryset = selectors.team_leads(user=request.user, teams=teams, filters=request.GET)
-    template = "leads/team.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#team-leads"
+    template = template_for(request, "leads/team.html", "team-leads")
     return render(
         request,
         template,
@@ -400,7 +343,7 @@ def team(request):
             "teams": teams,
             "members": members,
             "filter": filterset,
-            "page_obj": _page(request, queryset),
+            "page_obj": page_of(request, queryset),
             "breaches": selectors.team_breaches(teams=teams),
             "reassign_form": ReassignForm(members=members),
         },
@@ -422,14 +365,14 @@ def lead_reassign(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(_messages_of(error)))
+            messages.error(request, " ".join(error_messages(error)))
         except PermissionDenied as denied:
             messages.error(request, str(denied))
         else:
             messages.success(request, f"{lead} reassigned to {form.cleaned_data['to_user']}.")
     else:
         messages.error(request, "Choose a salesperson of your team.")
-    return _back(request, reverse("leads:team"))
+    return redirect_back(request, reverse("leads:team"))
 
 
 # --- Marketing's view of what comes back ---------------------------------------------
@@ -445,9 +388,7 @@ def disqualification_report(request):
     filterset, columns, rows, totals = selectors.disqualification_report(
         filters=request.GET, dimension=dimension
     )
-    template = "leads/report.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#report-table"
+    template = template_for(request, "leads/report.html", "report-table")
     return render(
         request,
         template,
@@ -462,91 +403,3 @@ def disqualification_report(request):
             "grand_total": sum(totals),
         },
     )
-
-
-# --- Importing lead lists ------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(MARKETING)
-def imports(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead_list = services.lead_import_create(
-                user=request.user,
-                uploaded_file=form.cleaned_data["file"],
-                name=form.cleaned_data["name"],
-                source=form.cleaned_data["source"],
-                persona=form.cleaned_data["persona"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            return redirect("leads:import_detail", lead_list.pk)
-    return render(
-        request,
-        "leads/imports.html",
-        {"form": form, "page_obj": _page(request, selectors.lead_lists(user=request.user))},
-        status=422 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(MARKETING)
-def import_detail(request, pk):
-    lead_list = get_object_or_404(LeadList.objects.select_related("persona", "created_by"), pk=pk)
-    if lead_list.status != LeadList.Status.MAPPING:
-        if request.htmx and request.htmx.target == "import-progress":
-            if lead_list.is_finished:
-                return HttpResponseClientRefresh()
-            return render(request, "leads/import_detail.html#progress", {"lead_list": lead_list})
-        rejections = _page(request, selectors.import_rejections(lead_list=lead_list), 50)
-        return render(
-            request,
-            "leads/import_detail.html",
-            {"lead_list": lead_list, "page_obj": rejections},
-        )
-
-    form = ImportMappingForm(
-        request.POST or None, header=lead_list.header, mapping=lead_list.mapping
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lead_import_set_mapping(
-                lead_list=lead_list, user=request.user, mapping=form.mapping()
-            )
-            if request.POST.get("action") == "start":
-                services.lead_import_start(lead_list=lead_list, user=request.user)
-                return redirect("leads:import_detail", pk)
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            return redirect("leads:import_detail", pk)
-    preview = selectors.import_preview(lead_list=lead_list)
-    missing = importing.missing_required(lead_list.mapping)
-    fields = [(name, label) for name, label, _ in importing.FIELDS if name in lead_list.mapping]
-    return render(
-        request,
-        "leads/import_mapping.html",
-        {
-            "lead_list": lead_list,
-            "form": form,
-            "preview": preview,
-            "preview_fields": fields,
-            "missing": missing,
-        },
-        status=422 if form.errors else 200,
-    )
-
-
-@require_GET
-@role_required(MARKETING)
-def import_rejections_csv(request, pk):
-    lead_list = get_object_or_404(LeadList, pk=pk)
-    rows = selectors.import_rejections(lead_list=lead_list).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        importing.rejected_rows_csv(rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{lead_list.pk}.csv"'
-    return response

@@ -315,7 +315,7 @@ def test_a_breach_whose_notification_failed_is_retried_by_the_next_scan(
     def broken_mail(**kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(services, "send_mail", broken_mail)
+    monkeypatch.setattr(services.sla, "send_mail", broken_mail)
     with pytest.raises(ConnectionRefusedError):
         services.sla_breaches_scan()
     assert SlaBreach.objects.get().notified_at is None
@@ -332,3 +332,23 @@ def test_a_late_first_touch_resolves_the_breach(rep_a, accepted_by):
     log(lead, rep_a)
     breach = SlaBreach.objects.get()
     assert breach.resolved_at is not None and 2.9 < breach.hours_late < 3.1
+
+
+# --- entering a lead by hand ------------------------------------------------------------
+
+
+def test_lead_create_takes_only_what_a_person_may_say_about_a_new_lead(marketer, rep_a):
+    with pytest.raises(TypeError, match=r"unexpected field\(s\): owner, status"):
+        services.lead_create(user=marketer, email="x@y.example", status="won", owner=rep_a)
+    assert not Lead.objects.exists()
+    lead = services.lead_create(
+        user=marketer, email=" Ada@Engines.example ", first_name="Ada", company="Engines"
+    )
+    again = services.lead_create(user=marketer, email="b@engines.example", company="engines ")
+    assert (lead.email, lead.status, lead.owner) == ("ada@engines.example", "new", None)
+    assert lead.account == again.account and lead.account.name == "Engines"
+
+
+def test_only_marketing_enters_leads(rep_a):
+    with pytest.raises(PermissionDenied, match="Your role does not allow this."):
+        services.lead_create(user=rep_a, email="x@y.example")

@@ -1,0 +1,448 @@
+"""Who may do what with a lead, and when: the one place that says so.
+
+In the spirit of Wagtail's page permission tester: `LeadPolicy(user, lead).can_disqualify()`
+returns a `Decision(allowed, reason)` that a person can read. The services in
+leads.services call the policy before they act; the lead page is handed the policy and
+shows or disables each action from it, so no template restates a rule.
+
+Each action is decided in up to three steps, in this order, because the services raise
+differently for each and the page shows each differently:
+
+1. **who** (`actor_can_<action>`): the user's role and their relation to the lead (its
+   owner, the manager of its team). Services raise PermissionDenied; the page hides the
+   action.
+2. **state** (`lead_allows_<action>`): the lead's status. Services raise
+   ValidationError; the page hides the action, because it cannot become possible by
+   working this lead (a won lead is never disqualified).
+3. **not yet** (e.g. the SLA's minimum attempts before disqualifying, a handoff still
+   waiting for acceptance): services raise ValidationError; the page shows the action
+   disabled, with the reason as its description, because the user can make it possible.
+
+`can_<action>()` is all three: the first refusal, or allowed. `offered` lists the
+actions the lead page shows (steps 1 and 2 pass) with their full decision.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from smarketing import roles
+from smarketing.policies import ALLOWED, Decision, deny
+
+from .models import OPEN_STATUSES, Handoff, Lead, TeamMembership
+
+ROLE_REFUSED = "Your role does not allow this."
+
+# Which statuses each action starts from.
+QUALIFIABLE = (Lead.Status.NEW, Lead.Status.RECYCLED)
+HANDOFF_STATUSES = (Lead.Status.NEW, Lead.Status.MQL, Lead.Status.RECYCLED)
+WORKING_STATUSES = (Lead.Status.ACCEPTED, Lead.Status.OPPORTUNITY)
+DISQUALIFIABLE = (Lead.Status.MQL, Lead.Status.ACCEPTED)
+RECYCLABLE = (Lead.Status.DISQUALIFIED, Lead.Status.LOST)
+
+# The actions of the lead page, in the order the page shows them.
+LEAD_ACTIONS = (
+    "handoff",
+    "recycle",
+    "reassign",
+    "accept",
+    "log_attempt",
+    "disqualify",
+    "create_opportunity",
+    "close_opportunity",
+)
+
+
+def role_decision(user, *allowed: str) -> Decision:
+    """Does the user hold one of `allowed` (Admin holds every role)?"""
+    return ALLOWED if roles.has_role(user, *allowed) else deny(ROLE_REFUSED)
+
+
+def first_refusal(*decisions) -> Decision:
+    """The first refused decision, else ALLOWED. Takes callables so that later checks
+    (which may query) only run when the earlier ones passed."""
+    for decision in decisions:
+        decision = decision() if callable(decision) else decision
+        if not decision.allowed:
+            return decision
+    return ALLOWED
+
+
+class MarketingPolicy:
+    """What a user may do with leads in general rather than with one lead: enter them,
+    qualify them, hand them to sales, import lists. Marketing owns the top of the funnel,
+    so these are marketing's (and the admin's)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def _marketing(self) -> Decision:
+        return role_decision(self.user, roles.MARKETING)
+
+    def can_create(self) -> Decision:
+        return self._marketing()
+
+    def can_qualify(self) -> Decision:
+        return self._marketing()
+
+    def can_handoff(self) -> Decision:
+        return self._marketing()
+
+    def can_import(self) -> Decision:
+        return self._marketing()
+
+
+# --- the SLA's lock on disqualifying -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisqualifyCheck:
+    allowed: bool
+    attempts: int
+    required: int
+
+    @property
+    def reason(self) -> str:
+        if self.allowed:
+            return ""
+        return (
+            f"{self.attempts} of {self.required} attempts logged: the SLA asks for "
+            f"{self.required} before a lead may be disqualified."
+        )
+
+
+def disqualify_check(lead: Lead, policies=None) -> DisqualifyCheck:
+    """May this lead be disqualified yet? Only once the SLA's minimum number of attempts
+    is logged: marketing paid for the lead, and "tried once, no answer" is not a reason
+    it can act on. Pages call this to lock the button and say why."""
+    # Imported here: the services import this module, and the SLA rows are theirs.
+    from .services.sla import sla_policy_for
+
+    required = sla_policy_for(lead.source, policies).min_attempts_before_disqualify
+    return DisqualifyCheck(lead.attempt_count >= required, lead.attempt_count, required)
+
+
+# --- one lead ------------------------------------------------------------------------
+
+
+class LeadPolicy:
+    """What `user` may do with `lead` now. Decisions are computed from the lead as
+    given: services pass the row they locked, pages the row they show.
+
+    `sla_policies` (from leads.services.sla_policies) saves a query when a page already
+    loaded the SLA rows.
+    """
+
+    def __init__(self, user, lead: Lead, *, sla_policies=None):
+        self.user = user
+        self.lead = lead
+        self.sla_policies = sla_policies
+
+    # -- facts the rules read --
+
+    @cached_property
+    def held(self) -> frozenset[str]:
+        return roles.roles_of(self.user)
+
+    @property
+    def is_admin(self) -> bool:
+        return roles.ADMIN in self.held
+
+    @property
+    def is_owner(self) -> bool:
+        return self.lead.owner_id is not None and self.lead.owner_id == self.user.pk
+
+    @cached_property
+    def manages(self) -> bool:
+        """A sales manager whose team has the lead (its owner is on the team, or the
+        lead waits for the team's acceptance). Admins are not managers by this rule:
+        each action says whether an admin may act as one."""
+        if roles.SALES_MANAGER not in self.held:
+            return False
+        return Lead.objects.filter(pk=self.lead.pk).managed_by(self.user).exists()
+
+    @cached_property
+    def pending_handoff(self) -> Handoff | None:
+        """The handoff waiting for acceptance, from the page's prefetch when it has one."""
+        if hasattr(self.lead, "pending_handoffs"):
+            return (self.lead.pending_handoffs or [None])[0]
+        return self.lead.handoffs.filter(status=Handoff.Status.PENDING).first()
+
+    @cached_property
+    def opportunity(self):
+        try:
+            return self.lead.opportunity
+        except Lead.opportunity.RelatedObjectDoesNotExist:
+            return None
+
+    # -- seeing --
+
+    def can_view(self) -> Decision:
+        """See Lead.objects.for_user: the one answer to who may see which lead."""
+        if Lead.objects.for_user(self.user).filter(pk=self.lead.pk).exists():
+            return ALLOWED
+        return deny("This lead is not yours or your team's.")
+
+    # -- qualifying and handing off (marketing) --
+
+    def can_qualify(self) -> Decision:
+        """Only a new or recycled lead becomes an MQL; one already with sales is not
+        qualified again."""
+        return first_refusal(
+            MarketingPolicy(self.user).can_qualify,
+            lambda: (
+                ALLOWED
+                if self.lead.status in QUALIFIABLE
+                else deny("Only new or recycled leads can be qualified.")
+            ),
+        )
+
+    def actor_can_handoff(self) -> Decision:
+        return MarketingPolicy(self.user).can_handoff()
+
+    def lead_allows_handoff(self) -> Decision:
+        """A lead goes to sales once: while it has an owner or is past MQL, only a
+        sales manager moves it (lead_reassign)."""
+        if self.lead.status in HANDOFF_STATUSES and not self.lead.owner_id:
+            return ALLOWED
+        return deny("This lead is already with sales or closed; a sales manager can reassign it.")
+
+    def handoff_not_pending(self) -> Decision:
+        if self.pending_handoff is None:
+            return ALLOWED
+        return deny("This lead is already waiting for acceptance.")
+
+    def can_handoff(self) -> Decision:
+        return first_refusal(
+            self.actor_can_handoff, self.lead_allows_handoff, self.handoff_not_pending
+        )
+
+    # -- accepting (the salesperson it was handed to) --
+
+    def can_accept(self) -> Decision:
+        if self.pending_handoff is None:
+            return deny("Nothing is waiting for acceptance on this lead.")
+        return HandoffPolicy(self.user, self.pending_handoff).can_accept()
+
+    # -- working the lead (its owner) --
+
+    def actor_can_log_attempt(self) -> Decision:
+        """Attempts are the owner's: the SLA measures the owner's follow-up."""
+        return first_refusal(
+            role_decision(self.user, roles.SALES),
+            lambda: (
+                ALLOWED
+                if self.is_owner
+                else deny("Only the salesperson who owns this lead can do this.")
+            ),
+        )
+
+    def lead_allows_log_attempt(self) -> Decision:
+        if self.lead.status in WORKING_STATUSES:
+            return ALLOWED
+        return deny("Accept the lead before logging attempts on it.")
+
+    def can_log_attempt(self) -> Decision:
+        return first_refusal(self.actor_can_log_attempt, self.lead_allows_log_attempt)
+
+    # -- disqualifying (the owner, their manager, an admin) --
+
+    def actor_can_disqualify(self) -> Decision:
+        """The owner knows why the lead is no good; their manager may decide for them;
+        an admin may clean up."""
+        return first_refusal(
+            role_decision(self.user, roles.SALES, roles.SALES_MANAGER),
+            lambda: (
+                ALLOWED
+                if self.is_owner or self.manages or self.is_admin
+                else deny("Only the lead's salesperson or their manager can disqualify it.")
+            ),
+        )
+
+    def lead_allows_disqualify(self) -> Decision:
+        """An MQL or accepted lead; an opportunity is lost, not disqualified."""
+        if self.lead.status in DISQUALIFIABLE:
+            return ALLOWED
+        return deny(f"A lead that is {self.lead.get_status_display()} cannot be disqualified.")
+
+    def attempts_allow_disqualify(self) -> Decision:
+        """The SLA's minimum of attempts (see disqualify_check)."""
+        check = disqualify_check(self.lead, self.sla_policies)
+        return ALLOWED if check.allowed else deny(check.reason)
+
+    def can_disqualify(self) -> Decision:
+        return first_refusal(
+            self.actor_can_disqualify, self.lead_allows_disqualify, self.attempts_allow_disqualify
+        )
+
+    # -- recycling (marketing) --
+
+    def actor_can_recycle(self) -> Decision:
+        return role_decision(self.user, roles.MARKETING)
+
+    def lead_allows_recycle(self) -> Decision:
+        """Marketing nurtures what sales let go: a disqualified or lost lead."""
+        if self.lead.status in RECYCLABLE:
+            return ALLOWED
+        return deny("Only disqualified or lost leads can be recycled.")
+
+    def can_recycle(self) -> Decision:
+        return first_refusal(self.actor_can_recycle, self.lead_allows_recycle)
+
+    # -- opportunities --
+
+    def actor_can_create_opportunity(self) -> Decision:
+        """The owner converts: the deal is theirs."""
+        return self.actor_can_log_attempt()
+
+    def lead_allows_create_opportunity(self) -> Decision:
+        if self.lead.status == Lead.Status.ACCEPTED:
+            return ALLOWED
+        return deny("Only an accepted lead can become an opportunity.")
+
+    def can_create_opportunity(self) -> Decision:
+        return first_refusal(self.actor_can_create_opportunity, self.lead_allows_create_opportunity)
+
+    def actor_can_close_opportunity(self) -> Decision:
+        """The opportunity's owner or the manager of the lead's team. An admin is not
+        one of them (closing a deal is a sales decision)."""
+        owner_id = self.opportunity.owner_id if self.opportunity else self.lead.owner_id
+        return first_refusal(
+            role_decision(self.user, roles.SALES, roles.SALES_MANAGER),
+            lambda: (
+                ALLOWED
+                if owner_id == self.user.pk or self.manages
+                else deny("Only the opportunity's owner or their manager can close it.")
+            ),
+        )
+
+    def opportunity_allows_close(self) -> Decision:
+        if self.opportunity is None:
+            return deny("This lead has no opportunity to close.")
+        if self.opportunity.is_closed:
+            return deny(f"This opportunity is already {self.opportunity.get_stage_display()}.")
+        return ALLOWED
+
+    def can_close_opportunity(self) -> Decision:
+        return first_refusal(self.actor_can_close_opportunity, self.opportunity_allows_close)
+
+    # -- reassigning (the manager) --
+
+    def actor_can_reassign(self) -> Decision:
+        """A sales manager moves leads within the teams they manage; an admin anywhere."""
+        return first_refusal(
+            role_decision(self.user, roles.SALES_MANAGER),
+            lambda: (
+                ALLOWED
+                if self.manages or self.is_admin
+                else deny("This lead is not with one of your teams.")
+            ),
+        )
+
+    def lead_allows_reassign(self) -> Decision:
+        if self.lead.status in OPEN_STATUSES:
+            return ALLOWED
+        return deny(f"A lead that is {self.lead.get_status_display()} cannot be reassigned.")
+
+    def can_reassign(self) -> Decision:
+        return first_refusal(self.actor_can_reassign, self.lead_allows_reassign)
+
+    def can_reassign_to(self, to_user) -> Decision:
+        """The new owner is a salesperson of a team the manager manages (an admin: of
+        any team), and not the current owner."""
+        membership = TeamMembership.objects.filter(user=to_user).select_related("team").first()
+        if membership is None or (membership.team.manager_id != self.user.pk and not self.is_admin):
+            return deny("Choose a salesperson of a team you manage.")
+        if to_user.pk == self.lead.owner_id:
+            return deny(f"{to_user} already owns this lead.")
+        return ALLOWED
+
+    # -- what the lead page shows --
+
+    @cached_property
+    def offered(self) -> dict[str, Decision]:
+        """The lead page's actions that this user is shown (who and state pass), each
+        with its full decision: enabled when allowed, else disabled with the reason."""
+        shown = {}
+        for action in LEAD_ACTIONS:
+            steps = self._steps(action)
+            if all(step().allowed for step in steps[:2]):
+                shown[action] = first_refusal(*steps)
+        return shown
+
+    def _steps(self, action: str):
+        """Who, state and not-yet of each page action (see the module docstring)."""
+        return {
+            "handoff": (
+                self.actor_can_handoff,
+                self.lead_allows_handoff,
+                self.handoff_not_pending,
+            ),
+            "recycle": (self.actor_can_recycle, self.lead_allows_recycle),
+            "reassign": (self.actor_can_reassign, self.lead_allows_reassign),
+            "accept": (self._accept_who, self._accept_state),
+            "log_attempt": (self.actor_can_log_attempt, self.lead_allows_log_attempt),
+            "disqualify": (
+                self.actor_can_disqualify,
+                self.lead_allows_disqualify,
+                self.attempts_allow_disqualify,
+            ),
+            "create_opportunity": (
+                self.actor_can_create_opportunity,
+                self.lead_allows_create_opportunity,
+            ),
+            "close_opportunity": (
+                self.actor_can_close_opportunity,
+                self.opportunity_allows_close,
+            ),
+        }[action]
+
+    def _accept_who(self) -> Decision:
+        if self.pending_handoff is None:
+            return ALLOWED  # nothing to accept: the state step refuses
+        policy = HandoffPolicy(self.user, self.pending_handoff)
+        return first_refusal(policy.actor_can_accept, policy.addressed_to_user)
+
+    def _accept_state(self) -> Decision:
+        if self.pending_handoff is None:
+            return deny("Nothing is waiting for acceptance on this lead.")
+        return ALLOWED
+
+
+# --- one handoff ---------------------------------------------------------------------
+
+
+class HandoffPolicy:
+    """Who may accept a handoff: the salesperson it names, or, for an offer to a whole
+    team, any salesperson of that team."""
+
+    def __init__(self, user, handoff: Handoff):
+        self.user = user
+        self.handoff = handoff
+
+    def actor_can_accept(self) -> Decision:
+        return role_decision(self.user, roles.SALES)
+
+    def addressed_to_user(self) -> Decision:
+        handoff = self.handoff
+        if handoff.to_user_id is not None and handoff.to_user_id != self.user.pk:
+            return deny("This lead was handed to someone else.")
+        if handoff.to_user_id is None:
+            on_team = TeamMembership.objects.filter(
+                user=self.user, team_id=handoff.team_id
+            ).exists()
+            if not on_team:
+                return deny("This lead was offered to another team.")
+        return ALLOWED
+
+    def can_accept(self) -> Decision:
+        """For pages: accepting a handoff no longer pending is refused here (the
+        service tells the loser of a race who won instead, see handoff_accept)."""
+        return first_refusal(
+            self.actor_can_accept,
+            lambda: (
+                ALLOWED
+                if self.handoff.status == Handoff.Status.PENDING
+                else deny("This handoff was withdrawn or reassigned.")
+            ),
+            self.addressed_to_user,
+        )

@@ -1,0 +1,141 @@
+"""The follow-up clocks: which SLA applies to a lead, when its play's next step is due,
+and the scan that records (and tells people about) first touches that came too late.
+
+The SLA is the agreement marketing and sales signed: a first touch within N hours of the
+handoff, M attempts before a lead may be disqualified. Rows live in SlaPolicy (a global
+one and per-source overrides) so admins change the agreement without a deploy.
+"""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.services import notification_send
+
+from ..models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
+
+
+def sla_policies() -> dict[str, SlaPolicy]:
+    """All SLA rows by source ("" is the global one); a page loads them once."""
+    return {policy.source: policy for policy in SlaPolicy.objects.all()}
+
+
+def sla_policy_for(source: str, policies: dict[str, SlaPolicy] | None = None) -> SlaPolicy:
+    """The policy for a lead source: its override, else the global row, else the
+    built-in default (24 h, 3 attempts) if an admin deleted the global row."""
+    if policies is None:
+        policies = {p.source: p for p in SlaPolicy.objects.filter(source__in=["", source or ""])}
+    return policies.get(source or "") or policies.get("") or SlaPolicy(source="")
+
+
+def _next_step_due(lead: Lead, *, attempt_count: int | None = None, steps=None):
+    """When the play's next step is due: step N is done once N attempts are logged;
+    step N+1 is due `day_offset` days after the handoff."""
+    if lead.play_id is None or lead.handed_off_at is None:
+        return None
+    if steps is None:
+        steps = list(lead.play.steps.all())
+    count = lead.attempt_count if attempt_count is None else attempt_count
+    if count >= len(steps):
+        return None
+    return lead.handed_off_at + timedelta(days=steps[count].day_offset)
+
+
+# --- SLA breaches --------------------------------------------------------------------
+
+
+def sla_breaches_scan(*, now=None) -> int:
+    """Record every lead past its first-touch deadline and tell its salesperson and
+    their manager, once: in the app and by email. Returns how many breaches were
+    notified in this run.
+
+    Idempotent in two steps. A breach is a row unique per (lead, deadline), so a second
+    scan finds it exists and records nothing new. The notification is sent for rows whose
+    `notified_at` is empty, locked with SKIP LOCKED so two concurrent scans do not both
+    send; `notified_at` is set in the same transaction as the in-app notifications
+    (which carry a dedupe key too). Mail goes out before that commit: if the commit
+    failed, the next run could mail once more, which beats mailing nobody.
+    """
+    now = now or timezone.now()
+    overdue = (
+        Lead.objects.overdue(now)
+        .exclude(sla_breaches__due_at=F("first_touch_due_at"))
+        .values_list("pk", "owner_id", "first_touch_due_at")
+    )
+    for lead_id, owner_id, due_at in overdue.iterator():
+        team_id = _breach_team_id(lead_id, owner_id)
+        try:
+            with transaction.atomic():
+                SlaBreach.objects.create(
+                    lead_id=lead_id,
+                    salesperson_id=owner_id,
+                    team_id=team_id,
+                    due_at=due_at,
+                    detected_at=now,
+                )
+        except IntegrityError:
+            continue  # another scan recorded it a moment ago
+
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                SlaBreach.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(notified_at__isnull=True)
+                .select_related("lead", "salesperson", "team__manager")
+                .order_by("pk")[:100]
+            )
+            if not batch:
+                break
+            for breach in batch:
+                _notify_breach(breach)
+                breach.notified_at = now
+            SlaBreach.objects.bulk_update(batch, ["notified_at"])
+            sent += len(batch)
+    return sent
+
+
+def _breach_team_id(lead_id, owner_id):
+    if owner_id:
+        return (
+            TeamMembership.objects.filter(user_id=owner_id)
+            .values_list("team_id", flat=True)
+            .first()
+        )
+    return (
+        Handoff.objects.filter(lead_id=lead_id, status=Handoff.Status.PENDING)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def _notify_breach(breach: SlaBreach) -> None:
+    lead = breach.lead
+    url = reverse("leads:detail", args=[lead.pk])
+    due = timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M")
+    people = []
+    if breach.salesperson is not None:
+        people.append((breach.salesperson, f"You have not touched {lead} yet; it was due {due}."))
+    manager = breach.team.manager if breach.team else None
+    if manager is not None and manager != breach.salesperson:
+        who = breach.salesperson.get_full_name() if breach.salesperson else f"team {breach.team}"
+        people.append((manager, f"SLA breach: {lead} ({who}) was due for a first touch {due}."))
+    for person, text in people:
+        notification_send(
+            recipient=person,
+            kind="sla_breach",
+            text=text,
+            url=url,
+            dedupe_key=f"sla-breach:{breach.pk}",
+        )
+        if person.email:
+            send_mail(
+                subject=f"SLA breach: {lead}",
+                message=f"{text}\n\nOpen the lead: {url}",
+                from_email=None,
+                recipient_list=[person.email],
+            )

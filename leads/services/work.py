@@ -1,0 +1,190 @@
+"""Working a lead once sales has it: attempts, disqualifying, reassigning, and marketing
+taking a lead back (recycling). Who may do each, and when, is leads.policies.LeadPolicy;
+these functions call it before they act."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.services import notification_send
+from smarketing import roles
+from smarketing.audit import audit_record
+
+from ..models import (
+    Attempt,
+    DisqualificationReason,
+    Handoff,
+    Lead,
+    Opportunity,
+    SlaBreach,
+    TeamMembership,
+)
+from ..policies import LeadPolicy, role_decision
+from .sla import _next_step_due, sla_policy_for
+
+
+@transaction.atomic
+def attempt_log(
+    *, lead: Lead, user, channel: str, outcome: str, note: str = "", occurred_at=None
+) -> Attempt:
+    """The owner logs one try to reach the lead. The first attempt is the first touch
+    that the SLA measures; each attempt completes a play step and moves the next one."""
+    # The role before the row lock: someone who may never do this takes no lock. The
+    # rest of the policy reads the locked row, so a concurrent change cannot slip by.
+    role_decision(user, roles.SALES).require()
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("play").get(pk=lead.pk)
+    policy = LeadPolicy(user, lead)
+    policy.actor_can_log_attempt().require()
+    policy.lead_allows_log_attempt().require_valid()
+    occurred_at = occurred_at or timezone.now()
+    attempt = Attempt(
+        lead=lead,
+        salesperson=user,
+        channel=channel,
+        outcome=outcome,
+        note=note,
+        occurred_at=occurred_at,
+    )
+    attempt.full_clean()
+    attempt.save()
+    lead.attempt_count += 1
+    lead.first_touch_at = lead.first_touch_at or occurred_at
+    lead.last_touch_at = max(lead.last_touch_at or occurred_at, occurred_at)
+    lead.next_step_due_at = _next_step_due(lead)
+    lead.save(
+        update_fields=["attempt_count", "first_touch_at", "last_touch_at", "next_step_due_at"]
+    )
+    SlaBreach.objects.filter(lead=lead, resolved_at__isnull=True).update(resolved_at=occurred_at)
+    return attempt
+
+
+@transaction.atomic
+def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: str) -> Lead:
+    """Let a lead go, with a reason marketing can act on.
+
+    Allowed for the owner (or their manager) only once the lead's SLA minimum of attempts
+    is logged (see leads.policies.disqualify_check), with an active reason and a note in
+    words: "no budget" alone does not tell marketing which vendor list to stop buying.
+    """
+    role_decision(user, roles.SALES, roles.SALES_MANAGER).require()
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    policy = LeadPolicy(user, lead)
+    policy.actor_can_disqualify().require()
+    policy.lead_allows_disqualify().require_valid()
+    errors = {}
+    if reason is None or not reason.is_active:
+        errors["reason"] = "Choose a reason."
+    if not (note or "").strip():
+        errors["note"] = "Say in a sentence why: marketing reads these notes."
+    if errors:
+        raise ValidationError(errors)
+    # After the input, so that a form without a reason says so even while locked.
+    policy.attempts_allow_disqualify().require_valid()
+    now = timezone.now()
+    audit_record(
+        actor=user,
+        action="lead.disqualify",
+        target=lead,
+        before={"status": lead.status},
+        after={"status": Lead.Status.DISQUALIFIED, "reason": reason.name, "note": note.strip()},
+    )
+    lead.status = Lead.Status.DISQUALIFIED
+    lead.disqualification_reason = reason
+    lead.disqualification_note = note.strip()
+    lead.disqualified_at = now
+    lead.closed_at = now
+    lead.next_step_due_at = None
+    lead.save(
+        update_fields=[
+            "status",
+            "disqualification_reason",
+            "disqualification_note",
+            "disqualified_at",
+            "closed_at",
+            "next_step_due_at",
+        ]
+    )
+    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
+        status=Handoff.Status.SUPERSEDED
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_recycle(*, lead: Lead, user) -> Lead:
+    """Marketing takes a disqualified or lost lead back to nurture it; it may be
+    qualified and handed off again later."""
+    role_decision(user, roles.MARKETING).require()
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    LeadPolicy(user, lead).lead_allows_recycle().require_valid()
+    lead.status = Lead.Status.RECYCLED
+    lead.owner = None
+    lead.play = None
+    lead.first_touch_due_at = None
+    lead.next_step_due_at = None
+    lead.save(update_fields=["status", "owner", "play", "first_touch_due_at", "next_step_due_at"])
+    return lead
+
+
+@transaction.atomic
+def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
+    """A sales manager moves an open lead to another salesperson of a team they manage.
+
+    The old pending handoff is superseded and the move is recorded as a handoff. If the
+    lead was never touched, the new owner gets a fresh first-touch deadline (the breach
+    already recorded against the previous owner stays on record).
+    """
+    role_decision(user, roles.SALES_MANAGER).require()
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    policy = LeadPolicy(user, lead)
+    policy.actor_can_reassign().require()
+    policy.lead_allows_reassign().require_valid()
+    target = policy.can_reassign_to(to_user)
+    if not target:
+        raise ValidationError({"to_user": target.reason})
+    membership = TeamMembership.objects.select_related("team").get(user=to_user)
+    now = timezone.now()
+    pending = Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).first()
+    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
+        status=Handoff.Status.SUPERSEDED
+    )
+    accepted = lead.status != Lead.Status.MQL
+    Handoff.objects.create(
+        lead=lead,
+        from_user=user,
+        to_user=to_user,
+        team=membership.team,
+        play=lead.play,
+        note=note or (pending.note if pending else ""),
+        status=Handoff.Status.ACCEPTED if accepted else Handoff.Status.PENDING,
+        handed_off_at=now,
+        accepted_at=now if accepted else None,
+        accepted_by=to_user if accepted else None,
+    )
+    audit_record(
+        actor=user,
+        action="lead.reassign",
+        target=lead,
+        before={"owner": lead.owner.get_username() if lead.owner else None},
+        after={"owner": to_user.get_username(), "note": note},
+    )
+    lead.owner = to_user
+    fields = ["owner"]
+    if lead.first_touch_at is None:
+        lead.first_touch_due_at = now + timedelta(
+            hours=sla_policy_for(lead.source).hours_to_first_touch
+        )
+        fields.append("first_touch_due_at")
+    lead.save(update_fields=fields)
+    Opportunity.objects.filter(lead=lead).update(owner=to_user)
+    notification_send(
+        recipient=to_user,
+        kind="lead_reassigned",
+        text=f"{user.get_full_name() or user} gave you the lead {lead}.",
+        url=reverse("leads:detail", args=[lead.pk]),
+        dedupe_key=f"reassign:{lead.pk}:{now.isoformat()}",
+    )
+    return lead
