@@ -14,7 +14,7 @@ from django.urls import reverse
 from leads import services
 from leads.models import Lead
 from leads.policies import LEAD_ACTIONS, HandoffPolicy, LeadPolicy, MarketingPolicy
-from tests.factories import LeadFactory
+from tests.support.factories import LeadFactory
 
 
 def log(lead, rep, times=1):
@@ -159,7 +159,7 @@ def test_the_owner_converts_an_accepted_lead_and_the_owner_or_manager_closes_it(
 def test_manager_a_reassigns_within_team_a_only_and_only_open_leads(
     rep_a, rep_b, manager_a, manager_b, team_a, accepted_by
 ):
-    from tests.factories import make_salesperson
+    from tests.support.factories import make_salesperson
 
     rep_c = make_salesperson("rep_c", team_a)
     lead = accepted_by(rep_a)
