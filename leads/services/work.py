@@ -51,12 +51,16 @@ def attempt_log(
     attempt.full_clean()
     attempt.save()
     lead.attempt_count += 1
-    lead.first_touch_at = lead.first_touch_at or occurred_at
+    # The earliest attempt is the first touch, whatever order the attempts are logged in.
+    lead.first_touch_at = min(lead.first_touch_at or occurred_at, occurred_at)
     lead.last_touch_at = max(lead.last_touch_at or occurred_at, occurred_at)
     lead.next_step_due_at = _next_step_due(lead)
     lead.save(
         update_fields=["attempt_count", "first_touch_at", "last_touch_at", "next_step_due_at"]
     )
+    # A late attempt resolves the open breach; one dated before the deadline (a call logged
+    # after the scan ran) proves the breach was a false alarm, and resolves it at the call's
+    # time, which the figures read as "not a breach" (docs/figures.md).
     SlaBreach.objects.filter(lead=lead, resolved_at__isnull=True).update(resolved_at=occurred_at)
     return attempt
 
@@ -124,8 +128,19 @@ def lead_recycle(*, lead: Lead, user) -> Lead:
     lead.owner = None
     lead.play = None
     lead.first_touch_due_at = None
+    # A recycled lead starts over: its next handoff sets a new first-touch deadline.
+    lead.first_touch_at = None
     lead.next_step_due_at = None
-    lead.save(update_fields=["status", "owner", "play", "first_touch_due_at", "next_step_due_at"])
+    lead.save(
+        update_fields=[
+            "status",
+            "owner",
+            "play",
+            "first_touch_due_at",
+            "first_touch_at",
+            "next_step_due_at",
+        ]
+    )
     return lead
 
 

@@ -135,13 +135,11 @@ def test_revenue_attribution_shares_a_won_deal_between_the_versions_used(attribu
 # --- Leads-side figures that disagree with these definitions until the merge ----------
 
 
-@pytest.mark.xfail(strict=True, reason="fixed at merge in leads")
 def test_team_page_does_not_list_a_breach_touched_before_its_deadline(sla_story, team_a):
     listed = {breach.lead_id for breach in lead_selectors.team_breaches(teams=[team_a])}
     assert sla_story["leads"]["F2"].pk not in listed
 
 
-@pytest.mark.xfail(strict=True, reason="fixed at merge in leads")
 def test_lead_first_touch_is_the_earliest_attempt(rep_a, sla, accepted_by):
     made = accepted_by(rep_a)
     handed = made.handed_off_at
@@ -154,7 +152,6 @@ def test_lead_first_touch_is_the_earliest_attempt(rep_a, sla, accepted_by):
     assert made.first_touch_at == handed + timedelta(hours=3)
 
 
-@pytest.mark.xfail(strict=True, reason="fixed at merge in leads")
 def test_a_recycled_lead_handed_off_again_gets_a_first_touch_deadline(
     rep_a, marketer, sla, accepted_by, no_budget
 ):
