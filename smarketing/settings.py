@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "leads",
     "feedback",
     "insight",
+    "notifications",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
 ]
@@ -137,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smarketing.context_processors.navigation",
+                "notifications.context_processors.unread_count",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

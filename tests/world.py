@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from feedback import services as feedback_services
-from feedback.models import Notification, Suggestion
+from feedback.models import Suggestion
+from notifications.models import Notification
 from leads import services as lead_services
 from leads.models import LeadList
 from messaging import services as messaging_services

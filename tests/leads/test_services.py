@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from feedback.models import Notification
+from notifications.models import Notification
 from leads import services
 from leads.models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
 from tests.factories import LeadFactory, make_salesperson
