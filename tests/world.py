@@ -9,11 +9,11 @@ import pytest
 
 from feedback import services as feedback_services
 from feedback.models import Suggestion
-from notifications.models import Notification
 from leads import services as lead_services
 from leads.models import LeadList
 from messaging import services as messaging_services
 from messaging.models import Persona
+from notifications.models import Notification
 from tests.factories import LeadFactory
 from tests.feedback.conftest import BODY, SAID
 from tests.messaging.factories import make_message, publish

@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from feedback.models import Suggestion
-from notifications.models import Notification
 from messaging.models import Message
+from notifications.models import Notification
 from tests.feedback.conftest import BODY
 
 

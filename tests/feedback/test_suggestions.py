@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from feedback import selectors, services
 from feedback.models import ObjectionTag, Suggestion
-from notifications.models import Notification
 from leads import services as lead_services
 from messaging import services as messaging_services
+from notifications.models import Notification
 from tests.feedback.conftest import SAID
 from tests.messaging.factories import make_message, publish
 
@@ -251,9 +251,7 @@ REPEATED = (
 )
 
 
-def test_accepting_a_change_to_a_repeated_paragraph_changes_that_one(
-    rep_a, marketer, log_call
-):
+def test_accepting_a_change_to_a_repeated_paragraph_changes_that_one(rep_a, marketer, log_call):
     """The body holds the same paragraph twice; rep_a reworded the second one only, so
     accepting changes the second and leaves the first as it was."""
     message = make_message(marketer, title="Repeated call to action", body=REPEATED)

@@ -40,7 +40,9 @@ def test_a_notification_never_redirects_off_site(client_for, rep_a):
 def test_nobody_opens_another_persons_notification(client_for, rep_a, rep_b):
     note = services.notification_send(recipient=rep_a, kind="t", text="private")
     client = client_for(rep_b)
-    assert client.post(reverse("notifications:notification_open", args=[note.pk])).status_code == 404
+    assert (
+        client.post(reverse("notifications:notification_open", args=[note.pk])).status_code == 404
+    )
     assert "private" not in client.get(reverse("notifications:notification_list")).content.decode()
 
 
@@ -51,7 +53,8 @@ def test_mark_all_read(client_for, rep_a):
     client.post(reverse("notifications:notifications_read"))
     assert not Notification.objects.unread().filter(recipient=rep_a).exists()
     assert (
-        "No notifications" not in client.get(reverse("notifications:notification_list")).content.decode()
+        "No notifications"
+        not in client.get(reverse("notifications:notification_list")).content.decode()
     )
 
 
