@@ -1,24 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from smarketing.web import error_messages
+
+from . import services
 from .models import (
     CallLog,
     DigestDelivery,
-    Notification,
     ObjectionTag,
     PassageEdit,
     Suggestion,
     SuggestionComment,
     VersionStats,
 )
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "text", "created_at", "read_at"]
-    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["recipient__username", "text"]
-    list_select_related = ["recipient"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(ObjectionTag)
@@ -88,8 +82,31 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "message"]
     search_fields = ["message__title", "proposed_text", "original_text"]
     list_select_related = ["message", "version"]
-    raw_id_fields = ["message", "version", "accepted_into", "decided_by"]
+    raw_id_fields = ["message", "version"]
+    # The decision and the evidence are written by the services only: accepting edits
+    # the draft, records provenance, audits and tells the salespeople; the engine keeps
+    # the evidence exact. Reject from the suggestion's page, where the reason is asked.
+    readonly_fields = [
+        "status", "decided_by", "decided_at", "reject_reason", "accepted_into", "shipped_at",
+        "call_count", "rep_count", "with_positive", "without_positive", "with_wins",
+        "without_wins", "without_count", "score", "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [SuggestionCommentInline]
+    actions = ["accept_suggestions"]
+
+    @admin.action(description="Accept the selected suggestions into their drafts")
+    def accept_suggestions(self, request, queryset):
+        for suggestion in queryset:
+            try:
+                draft = services.suggestion_accept(suggestion=suggestion, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{suggestion}: {' '.join(error_messages(exc))}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request, f"{suggestion}: accepted into v{draft.number}.", messages.SUCCESS
+                )
 
 
 @admin.register(DigestDelivery)

@@ -1,46 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
-
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
-        return self.filter(read_at__isnull=True)
-
-    def for_user(self, user):
-        return self.filter(recipient=user)
-
-
-class Notification(models.Model):
-    """An in-app notice for one person ("your wording is now in v5 of ...").
-
-    `dedupe_key` makes a notification idempotent: the same event notifies a person once
-    however often the task that raises it runs.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=40)
-    text = models.CharField(max_length=500)
-    url = models.CharField(max_length=500, blank=True)
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], name="notification_once_per_event"
-            )
-        ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.recipient}: {self.text}"
+from leads.models import Lead
 
 
 class ObjectionTag(models.Model):
@@ -68,6 +31,14 @@ class ObjectionTag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CallLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The calls a person may read: the calls on every lead they may see (leads'
+        own rule, Lead.objects.for_user: marketing all, a manager their teams', a
+        salesperson theirs), and the calls they logged themselves."""
+        return self.filter(Q(lead__in=Lead.objects.for_user(user)) | Q(salesperson=user))
 
 
 class CallLog(models.Model):
@@ -114,6 +85,8 @@ class CallLog(models.Model):
     # Set by the feedback engine in the transaction that counts this call, so that a
     # retried task never counts it twice.
     processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CallLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -11,19 +11,10 @@ from django.utils import timezone
 
 from leads.models import Lead, Opportunity
 from messaging.models import Message, MessageVersion, Passage
-from smarketing.roles import MARKETING, SALES_MANAGER, has_role, roles_of
 
 from .filters import SuggestionFilter
-from .models import CallLog, Notification, ObjectionTag, PassageEdit, Suggestion, SuggestionComment
-
-
-def notifications_for(*, user):
-    return Notification.objects.for_user(user)
-
-
-def unread_notification_count(*, user) -> int:
-    return Notification.objects.for_user(user).unread().count()
-
+from .models import CallLog, ObjectionTag, PassageEdit, Suggestion, SuggestionComment
+from .policies import SuggestionPolicy
 
 # --- Call logs ------------------------------------------------------------------------
 
@@ -78,20 +69,9 @@ def readable_version(*, pk) -> MessageVersion:
     return version
 
 
-def call_logs_visible_to(user):
-    """Marketing reads every call; a manager their team's; a salesperson their own."""
-    queryset = CallLog.objects.all()
-    if has_role(user, MARKETING):
-        return queryset
-    visible = Q(salesperson=user)
-    if SALES_MANAGER in roles_of(user):
-        visible |= Q(salesperson__team_membership__team__manager=user)
-    return queryset.filter(visible)
-
-
 def call_log_detail(*, user, pk) -> CallLog:
     call_log = (
-        call_logs_visible_to(user)
+        CallLog.objects.visible_to(user)
         .select_related("lead", "salesperson", "version__message")
         .prefetch_related("objections", "passage_edits")
         .filter(pk=pk)
@@ -168,7 +148,7 @@ def suggestion_detail(*, user, pk):
         )
     )
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
-    if not has_role(user, MARKETING) and user.pk not in contributor_ids:
+    if not SuggestionPolicy(user, suggestion, contributor_ids=contributor_ids).can_view():
         raise Http404("No such suggestion.")
     comments = list(
         SuggestionComment.objects.filter(suggestion=suggestion).select_related("author")

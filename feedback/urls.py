@@ -5,9 +5,6 @@ from . import views
 app_name = "feedback"
 
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/read/", views.notifications_mark_all_read, name="notifications_read"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("calls/new/", views.call_log_create, name="call_log_create"),
     path("calls/wording/", views.call_log_wording, name="call_log_wording"),
     path("calls/<int:pk>/", views.call_log_detail, name="call_log_detail"),

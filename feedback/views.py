@@ -1,48 +1,18 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messaging.models import MessageVersion
 from smarketing.roles import MARKETING, SALES, role_required
+from smarketing.web import error_messages, form_errors_from, page_of, template_for
 
 from . import selectors, services
 from .forms import CallLogForm, CommentForm, RejectForm
-from .models import Notification, ObjectionTag, Suggestion
-
-
-@require_GET
-def notification_list(request):
-    page = Paginator(selectors.notifications_for(user=request.user), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "feedback/notifications.html", {"page_obj": page})
-
-
-@require_POST
-def notification_open(request, pk):
-    """Mark one notification read and go where it points (only within this site)."""
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notifications_mark_read(user=request.user, ids=[notification.pk])
-    target = notification.url
-    if not target or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect("feedback:notification_list")
-    return redirect(target)
-
-
-@require_POST
-def notifications_mark_all_read(request):
-    count = services.notifications_mark_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
-    return redirect("feedback:notification_list")
-
+from .models import ObjectionTag, Suggestion
+from .policies import SuggestionPolicy
 
 # --- Call logs ------------------------------------------------------------------------
 
@@ -92,7 +62,7 @@ def call_log_create(request):
                 notes=data["notes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_from(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -112,14 +82,6 @@ def call_log_create(request):
         "feedback/call_log_form.html",
         {"form": form, "lead": lead, "version": version},
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @role_required(SALES)
@@ -152,15 +114,12 @@ def call_log_detail(request, pk):
 @require_GET
 def suggestion_inbox(request):
     filterset = selectors.suggestion_inbox(data=request.GET)
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     suggestions = list(page.object_list)
     selectors.decorate_suggestions(suggestions)
-    template = "feedback/inbox.html"
-    if request.htmx:
-        template += "#suggestion-list"
     return render(
         request,
-        template,
+        template_for(request, "feedback/inbox.html", "suggestion-list"),
         {
             "filter": filterset,
             "page_obj": page,
@@ -174,16 +133,18 @@ def suggestion_inbox(request):
 @require_GET
 def suggestion_detail(request, pk):
     suggestion, edits, comments = selectors.suggestion_detail(user=request.user, pk=pk)
+    contributor_ids = {edit.call_log.salesperson_id for edit in edits}
     return render(
         request,
         "feedback/suggestion_detail.html",
         {
             "suggestion": suggestion,
+            "policy": SuggestionPolicy(request.user, suggestion, contributor_ids=contributor_ids),
             "edits": edits,
             "comments": comments,
             "reject_form": RejectForm(),
             "comment_form": CommentForm(),
-            "contributor_count": len({e.call_log.salesperson_id for e in edits}),
+            "contributor_count": len(contributor_ids),
         },
     )
 
@@ -195,7 +156,7 @@ def suggestion_accept(request, pk):
     try:
         draft = services.suggestion_accept(suggestion=suggestion, user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, " ".join(error_messages(exc)))
         return redirect("feedback:suggestion_detail", pk=pk)
     messages.success(
         request, f"Accepted: draft v{draft.number} now has the new wording. Review and publish it."
@@ -214,7 +175,7 @@ def suggestion_reject(request, pk):
                 suggestion=suggestion, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(error_messages(exc)))
         else:
             messages.success(
                 request, "Suggestion declined; the salespeople behind it are told why."
@@ -245,9 +206,7 @@ def suggestion_comment(request, pk):
 @role_required(SALES)
 @require_GET
 def my_wording(request):
-    page = Paginator(selectors.contributions_of(user=request.user), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.contributions_of(user=request.user))
     return render(request, "feedback/my_wording.html", {"page_obj": page})
 
 

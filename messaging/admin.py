@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from smarketing.web import error_messages
+
+from . import services
 from .models import Message, MessageVersion, Passage, Persona, Tag
 
 
@@ -68,9 +72,44 @@ class MessageVersionAdmin(admin.ModelAdmin):
         return ["change_summary", *self.readonly_fields]
 
     inlines = [PassageInline]
+    # Status changes only through the services, which keep one live version per
+    # message, retire the previous one, audit and tell feedback (version_published).
+    actions = ["publish_drafts", "retire_live_versions"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Publish the selected drafts (with their change summary)")
+    def publish_drafts(self, request, queryset):
+        for version in queryset.select_related("message"):
+            self._apply(
+                request,
+                version,
+                lambda v: services.version_publish(
+                    version=v, user=request.user, change_summary=v.change_summary
+                ),
+                "is live",
+            )
+
+    @admin.action(description="Retire the selected live versions")
+    def retire_live_versions(self, request, queryset):
+        for version in queryset.select_related("message"):
+            self._apply(
+                request,
+                version,
+                lambda v: services.version_retire(version=v, user=request.user),
+                "is retired",
+            )
+
+    def _apply(self, request, version, action, done: str) -> None:
+        try:
+            action(version)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(
+                request, f"{version}: {' '.join(error_messages(exc))}", messages.ERROR
+            )
+        else:
+            self.message_user(request, f"{version} {done}.", messages.SUCCESS)
 
     def has_delete_permission(self, request, obj=None):
         # Published versions are kept forever; drafts are discarded from the editor.

@@ -3,15 +3,14 @@
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
-from smarketing.roles import MARKETING, has_role
-
 from .diff import compare_passages
 from .filters import MessageFilter
 from .models import Message, MessageVersion, Passage, Persona
+from .policies import MessagePolicy
 
 
 def can_see_drafts(user) -> bool:
-    return has_role(user, MARKETING)
+    return bool(MessagePolicy(user).can_see_drafts())
 
 
 def message_library(*, user, data) -> MessageFilter:

@@ -1,22 +1,23 @@
 """Every write of the messaging app that carries a rule.
 
-Who may do what: Marketing (and Admin) create, edit, publish and retire; sales never
-writes here. Each service checks the role first, then locks the message row so that
-two marketers acting at once are serialised: the second sees the first's result.
+Who may do what is messaging.policies: each service asks the policy first (the role,
+then the object's state once it is locked), then locks the message row so that two
+marketers acting at once are serialised: the second sees the first's result.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
 from smarketing.audit import audit_record
-from smarketing.roles import MARKETING, has_role
 
 from .models import Message, MessageVersion, Passage
 from .passages import KeyedBlock, assign_keys, split_passages
+from .policies import MessagePolicy, VersionPolicy
 from .rendering import render_markdown
+from .splice import PassageNotFound, passage_splice
 
 # Sent inside the transaction that makes a version live, so that receivers can record
 # their follow-up work (in the task outbox) atomically with the publish; the work itself
@@ -41,9 +42,17 @@ class DraftExists(Exception):
         self.draft = draft
 
 
-def _require_marketing(user) -> None:
-    if not has_role(user, MARKETING):
-        raise PermissionDenied("Only marketing can change messages.")
+class PassageGone(ValidationError):
+    """The draft no longer has the passage an edit was meant for."""
+
+    def __init__(self, passage_key: str):
+        super().__init__("The draft no longer has this passage.")
+        self.passage_key = passage_key
+
+
+# The fields of a message that message_update may change; the rest (live_version, the
+# timestamps) follow from the versions and are written by the services that own them.
+MESSAGE_FIELDS = frozenset({"title", "kind", "stage", "owner", "personas", "tags"})
 
 
 def _lock_message(message: Message) -> Message:
@@ -89,7 +98,7 @@ def message_create(
     *, user, title, kind, stage, body="", personas=(), tags=(), owner=None
 ) -> Message:
     """A new message with its first draft (v1), owned by the marketer who wrote it."""
-    _require_marketing(user)
+    MessagePolicy(user).can_create().require()
     message = Message(title=title, kind=kind, stage=stage, owner=owner or user)
     message.full_clean()
     message.save()
@@ -103,8 +112,16 @@ def message_create(
 
 @transaction.atomic
 def message_update(*, message, user, **fields) -> Message:
-    """Change a message's title, kind, stage, owner, personas or tags."""
-    _require_marketing(user)
+    """Change a message's title, kind, stage, owner, personas or tags (MESSAGE_FIELDS).
+
+    Any other field is refused with a TypeError naming it, before anything is written:
+    a typo must not pass silently, and the fields the versions own (live_version) are
+    not a second way to publish.
+    """
+    unknown = sorted(set(fields) - MESSAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"message_update() cannot change: {', '.join(unknown)}")
+    MessagePolicy(user, message).can_edit().require()
     message = _lock_message(message)
     personas = fields.pop("personas", None)
     tags = fields.pop("tags", None)
@@ -121,15 +138,22 @@ def message_update(*, message, user, **fields) -> Message:
 
 @transaction.atomic
 def draft_create(
-    *, message, user, from_version: MessageVersion | None = None, body: str | None = None
+    *,
+    message,
+    user,
+    from_version: MessageVersion | None = None,
+    body: str | None = None,
+    origin: str | None = None,
 ) -> MessageVersion:
     """Open the next draft of a message.
 
     Based on the live version by default (or the latest version when none is live); with
     `from_version`, an older version is restored as the new draft. Refused while another
-    draft exists: one draft at a time keeps the next version's history linear.
+    draft exists: one draft at a time keeps the next version's history linear. `origin`
+    records why the draft was opened when the caller knows better than "typed" (an
+    accepted suggestion).
     """
-    _require_marketing(user)
+    MessagePolicy(user, message).can_create_draft().require()
     message = _lock_message(message)
     existing = message.versions.filter(status=MessageVersion.Status.DRAFT).first()
     if existing is not None:
@@ -137,11 +161,12 @@ def draft_create(
     if from_version is not None:
         if from_version.message_id != message.pk:
             raise ValidationError("That version belongs to another message.")
-        base, origin = from_version, MessageVersion.Origin.RESTORED
+        base, default_origin = from_version, MessageVersion.Origin.RESTORED
         summary = f"Restored from v{from_version.number}"
     else:
         base = message.live_version or message.versions.order_by("-number").first()
-        origin, summary = MessageVersion.Origin.TYPED, ""
+        default_origin, summary = MessageVersion.Origin.TYPED, ""
+    origin = origin or default_origin
     if body is None:
         body = base.body if base is not None else ""
     return _create_version(
@@ -164,10 +189,9 @@ def draft_save(
     DraftConflict carries the stored draft so the page can show what they changed.
     Nothing is overwritten silently.
     """
-    _require_marketing(user)
+    VersionPolicy(user, version).role().require()
     locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
-    if not locked.is_draft:
-        raise ValidationError("This version has been published; open a new draft to edit it.")
+    VersionPolicy(user, locked).can_edit().require_valid()
     if int(revision) != locked.revision:
         raise DraftConflict(locked)
     if body == locked.body and (change_summary is None or change_summary == locked.change_summary):
@@ -189,12 +213,51 @@ def draft_save(
 
 
 @transaction.atomic
+def draft_passage_replace(
+    *,
+    version: MessageVersion,
+    user,
+    passage_key: str,
+    new_text: str,
+    expected_revision: int,
+    change_summary=None,
+) -> MessageVersion:
+    """Replace one passage of a draft, found by its key; "" removes it.
+
+    The edit is placed by the passage's position (messaging.splice), so when the same
+    text stands twice in the body the passage meant is changed, not the first copy.
+    Under the draft's revision check, like an editor save: when the draft was saved
+    since `expected_revision`, DraftConflict; when it no longer has the passage,
+    PassageGone. Either way nothing changes.
+    """
+    VersionPolicy(user, version).role().require()
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    VersionPolicy(user, locked).can_edit().require_valid()
+    if int(expected_revision) != locked.revision:
+        raise DraftConflict(locked)
+    passages = list(locked.passages.order_by("position"))
+    index = next((i for i, p in enumerate(passages) if p.key == passage_key), None)
+    if index is None:
+        raise PassageGone(passage_key)
+    try:
+        body = passage_splice(locked.body, [p.text for p in passages], index, new_text)
+    except PassageNotFound:
+        raise PassageGone(passage_key) from None
+    return draft_save(
+        version=locked,
+        user=user,
+        body=body,
+        revision=locked.revision,
+        change_summary=change_summary,
+    )
+
+
+@transaction.atomic
 def draft_discard(*, version: MessageVersion, user) -> None:
     """Delete a draft. Published versions are kept forever and cannot be discarded."""
-    _require_marketing(user)
+    VersionPolicy(user, version).role().require()
     locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
-    if not locked.is_draft:
-        raise ValidationError("Only a draft can be discarded; published versions are kept.")
+    VersionPolicy(user, locked).can_discard().require_valid()
     locked.delete()
 
 
@@ -207,16 +270,13 @@ def version_publish(*, version: MessageVersion, user, change_summary: str) -> Me
     (the second is told the draft was already published). A change summary is required:
     it is the "why" of the version history.
     """
-    _require_marketing(user)
+    VersionPolicy(user, version).role().require()
     summary = (change_summary or "").strip()
     if not summary:
         raise ValidationError({"change_summary": "Say what changed and why."})
     message = _lock_message(version.message)
     locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
-    if not locked.is_draft:
-        raise ValidationError(f"v{locked.number} has already been published.")
-    if not locked.body.strip():
-        raise ValidationError("An empty draft cannot be published.")
+    VersionPolicy(user, locked).can_publish().require_valid()
     now = timezone.now()
     previous = message.live_version
     if previous is not None:
@@ -246,11 +306,10 @@ def version_publish(*, version: MessageVersion, user, change_summary: str) -> Me
 def version_retire(*, version: MessageVersion, user) -> MessageVersion:
     """Take the live version out of use; the message has no live version until the next
     publish. Its text is kept and stays readable."""
-    _require_marketing(user)
+    VersionPolicy(user, version).role().require()
     message = _lock_message(version.message)
     locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
-    if locked.status != MessageVersion.Status.LIVE:
-        raise ValidationError("Only the live version can be retired.")
+    VersionPolicy(user, locked).can_retire().require_valid()
     locked.status = MessageVersion.Status.RETIRED
     locked.retired_at = timezone.now()
     locked.save(update_fields=["status", "retired_at", "updated_at"])
@@ -282,7 +341,7 @@ def persona_save(*, user, persona=None, name: str, description: str = ""):
     """Create or rename a persona; marketing defines the buyer types."""
     from .models import Persona
 
-    _require_marketing(user)
+    MessagePolicy(user).role().require()
     persona = persona or Persona()
     persona.name = name
     persona.description = description

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,29 +7,33 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smarketing.roles import MARKETING, role_required
+from smarketing.web import error_messages, page_of, template_for
 
 from . import selectors, services
 from .diff import text_diff
 from .forms import DraftForm, MessageCreateForm, MessageForm, PersonaForm, PreviewForm, PublishForm
 from .models import Message, MessageVersion, Persona
+from .policies import MessagePolicy, VersionPolicy
 from .rendering import render_markdown
 
 
 def _first_error(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
+    return "; ".join(error_messages(exc))
 
 
 @require_GET
 def message_library(request):
     filterset = selectors.message_library(user=request.user, data=request.GET)
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "messaging/library.html"
-    if request.htmx:
-        template += "#message-table"
+    page = page_of(request, filterset.qs)
     return render(
         request,
-        template,
-        {"filter": filterset, "page_obj": page, "messages_page": page.object_list},
+        template_for(request, "messaging/library.html", "message-table"),
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "messages_page": page.object_list,
+            "policy": MessagePolicy(request.user),
+        },
     )
 
 
@@ -104,6 +106,10 @@ def message_detail(request, pk):
             "live": message.live_version,
             "draft": draft,
             "latest": versions[0],
+            "policy": MessagePolicy(request.user, message),
+            "live_policy": (
+                VersionPolicy(request.user, message.live_version) if message.live_version else None
+            ),
         },
     )
 
@@ -111,7 +117,11 @@ def message_detail(request, pk):
 @require_GET
 def version_detail(request, pk, number):
     version = selectors.version_for(user=request.user, message_pk=pk, number=number)
-    return render(request, "messaging/version_detail.html", {"version": version})
+    return render(
+        request,
+        "messaging/version_detail.html",
+        {"version": version, "policy": VersionPolicy(request.user, version)},
+    )
 
 
 @require_GET
@@ -330,7 +340,11 @@ def version_retire(request, pk, number):
 @require_GET
 def persona_list(request):
     personas = Persona.objects.all()
-    return render(request, "messaging/personas.html", {"personas": personas, "form": PersonaForm()})
+    return render(
+        request,
+        "messaging/personas.html",
+        {"personas": personas, "form": PersonaForm(), "policy": MessagePolicy(request.user)},
+    )
 
 
 @role_required(MARKETING)

@@ -1,7 +1,5 @@
 from django.urls import reverse
 
-from feedback.selectors import unread_notification_count
-
 from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
 
 # (label, url name, roles that see it, the path prefix that marks it current). Each
@@ -34,7 +32,6 @@ def navigation(request):
             items.append({"label": label, "url": url, "active": active})
     held = roles_of(user)
     return {
-        "unread_count": unread_notification_count(user=user),
         "nav_items": items,
         "roles": sorted(held),
         "is_marketer": has_role(user, MARKETING),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "leads",
     "feedback",
     "insight",
+    "notifications",
     "demo",
     *(["devtools"] if DEVTOOLS else []),
     # Last, so that its post_migrate role sync sees every app's permissions.
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smarketing.context_processors.navigation",
+                "notifications.context_processors.unread_count",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("messages/", include("messaging.urls")),
+    path("feedback/notifications/", include("notifications.urls")),
     path("feedback/", include("feedback.urls")),
     path("leads/", include("leads.urls")),
     path("insight/", include("insight.urls")),

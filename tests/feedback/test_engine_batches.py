@@ -81,7 +81,7 @@ def test_a_batch_enqueues_one_insight_rebuild_for_all_its_leads(
 def test_a_backlog_larger_than_a_batch_drains_and_the_given_call_is_always_counted(
     backlog, v1, monkeypatch
 ):
-    monkeypatch.setattr(services, "ENGINE_BATCH", 2)
+    monkeypatch.setattr(services.engine, "ENGINE_BATCH", 2)
     assert services.call_log_process(call_log_id=backlog[4].pk) is True
     counted = set(CallLog.objects.filter(processed_at__isnull=False).values_list("pk", flat=True))
     assert counted == {backlog[0].pk, backlog[1].pk, backlog[4].pk}

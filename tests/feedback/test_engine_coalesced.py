@@ -58,12 +58,12 @@ def test_a_task_drains_a_backlog_in_batches_then_hands_over_to_a_fresh_task(
     rep_a, v1, log_unsent, monkeypatch
 ):
     calls = [log_unsent(rep_a, v1) for _ in range(5)]
-    monkeypatch.setattr(services, "ENGINE_BATCH", 2)
+    monkeypatch.setattr(services.engine, "ENGINE_BATCH", 2)
     assert tasks.version_calls_process_task(v1.pk) == 5  # batches of 2, 2 and 1
     assert VersionStats.objects.get(version=v1).uses == 5
 
     calls += [log_unsent(rep_a, v1) for _ in range(5)]
-    monkeypatch.setattr(services, "ENGINE_DRAIN_BATCHES", 2)
+    monkeypatch.setattr(services.engine, "ENGINE_DRAIN_BATCHES", 2)
     assert tasks.version_calls_process_task(v1.pk) == 4
     # Calls still waiting: a fresh task for the version, at the back of the queue, so
     # other versions' tasks are not starved by a busy one.

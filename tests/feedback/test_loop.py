@@ -2,8 +2,9 @@
 
 from django.urls import reverse
 
-from feedback.models import Notification, Suggestion
+from feedback.models import Suggestion
 from messaging.models import Message
+from notifications.models import Notification
 from tests.feedback.conftest import BODY
 
 
@@ -72,5 +73,5 @@ def test_the_loop_from_v1_to_shipped_wording(
         )
     shipped = Notification.objects.filter(kind="wording_shipped")
     assert {n.recipient for n in shipped} == set(wordings)
-    page = client_for(rep_a).get(reverse("feedback:notification_list")).content.decode()
+    page = client_for(rep_a).get(reverse("notifications:notification_list")).content.decode()
     assert "Your wording is now in v2 of “Value proposition for CFOs”" in page

@@ -7,9 +7,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from feedback import selectors, services
-from feedback.models import Notification, ObjectionTag, Suggestion
+from feedback.models import ObjectionTag, Suggestion
 from leads import services as lead_services
 from messaging import services as messaging_services
+from notifications.models import Notification
 from tests.feedback.conftest import SAID
 from tests.support.messaging_factories import make_message, publish
 
@@ -240,3 +241,28 @@ def test_the_inbox_panel_of_objection_gaps_is_cached_for_a_few_minutes(
     assert [g.name for g in selectors.objection_gaps_overview(limit=5)] == ["Too expensive"]
     assert calls == []  # served from the cache, not recounted
     cache.delete("feedback:objection-gaps:5")
+
+
+REPEATED = (
+    "# Close the books in half the time\n\n"
+    "Book a 20-minute walkthrough.\n\n"
+    "Finance teams lose four days a month reconciling spreadsheets.\n\n"
+    "Book a 20-minute walkthrough."
+)
+
+
+def test_accepting_a_change_to_a_repeated_paragraph_changes_that_one(rep_a, marketer, log_call):
+    """The body holds the same paragraph twice; rep_a reworded the second one only, so
+    accepting changes the second and leaves the first as it was."""
+    message = make_message(marketer, title="Repeated call to action", body=REPEATED)
+    version = publish(message, marketer, summary="First version")
+    said = REPEATED.rsplit("Book a 20-minute walkthrough.", 1)[0] + (
+        "Book a 20-minute walkthrough with our controller."
+    )
+    log_call(rep_a, version, said=said)
+    suggestion = Suggestion.objects.get(version=version)
+    assert suggestion.passage_key == version.passages.get(position=3).key
+
+    draft = services.suggestion_accept(suggestion=suggestion, user=marketer)
+
+    assert draft.body == said

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from feedback.models import Notification
 from leads import services
 from leads.models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
+from notifications.models import Notification
 from tests.support.factories import LeadFactory, make_salesperson
 
 

@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from feedback.models import Notification
 from leads import services, tasks
 from leads.models import Lead, LeadList
+from notifications.models import Notification
 from tests.support.worker import wait_for
 
 

@@ -194,3 +194,81 @@ def test_publishing_announces_the_version_to_receivers_in_its_transaction(market
         assert received == [(1, None, True)]
     finally:
         services.version_published.disconnect(listener)
+
+
+def test_message_update_changes_only_the_fields_it_knows(marketer):
+    message = make_message(marketer, title="Old title", body="Hello")
+    services.message_update(message=message, user=marketer, title="New title")
+    message.refresh_from_db()
+    assert message.title == "New title"
+    with pytest.raises(TypeError, match="live_version"):
+        services.message_update(message=message, user=marketer, live_version=None)
+    with pytest.raises(TypeError, match="titel"):
+        services.message_update(message=message, user=marketer, titel="Typo")
+    message.refresh_from_db()
+    assert message.title == "New title"
+
+
+REPEATED = "Book a demo.\n\nWe save you four days.\n\nBook a demo."
+
+
+def test_a_passage_is_replaced_by_its_key_even_when_its_text_repeats(marketer):
+    message = make_message(marketer, body=REPEATED)
+    current = draft(message)
+    last = current.passages.get(position=2)
+    saved = services.draft_passage_replace(
+        version=current,
+        user=marketer,
+        passage_key=last.key,
+        new_text="Book a 20-minute demo.",
+        expected_revision=current.revision,
+    )
+    assert saved.body == "Book a demo.\n\nWe save you four days.\n\nBook a 20-minute demo."
+    assert saved.revision == current.revision + 1
+    # the passage keeps its key: the change is a rewording of it
+    assert saved.passages.get(position=2).key == last.key
+
+
+def test_a_passage_edit_on_a_stale_revision_is_a_conflict(marketer, marketer_2):
+    message = make_message(marketer, body=REPEATED)
+    current = draft(message)
+    services.draft_save(version=current, user=marketer_2, body=REPEATED + "\n\nP.S.", revision=1)
+    with pytest.raises(services.DraftConflict):
+        services.draft_passage_replace(
+            version=current,
+            user=marketer,
+            passage_key=current.passages.get(position=0).key,
+            new_text="Changed.",
+            expected_revision=1,
+        )
+    assert draft(message).body == REPEATED + "\n\nP.S."
+
+
+def test_a_passage_the_draft_no_longer_has_is_refused(marketer, rep_a):
+    message = make_message(marketer, body=REPEATED)
+    current = draft(message)
+    with pytest.raises(services.PassageGone):
+        services.draft_passage_replace(
+            version=current,
+            user=marketer,
+            passage_key="nosuchkey",
+            new_text="x",
+            expected_revision=current.revision,
+        )
+    with pytest.raises(PermissionDenied):
+        services.draft_passage_replace(
+            version=current,
+            user=rep_a,
+            passage_key=current.passages.first().key,
+            new_text="x",
+            expected_revision=current.revision,
+        )
+    live = publish(message, marketer)
+    with pytest.raises(ValidationError, match="has been published"):
+        services.draft_passage_replace(
+            version=live,
+            user=marketer,
+            passage_key=live.passages.first().key,
+            new_text="x",
+            expected_revision=live.revision,
+        )

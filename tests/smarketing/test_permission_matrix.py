@@ -47,9 +47,9 @@ EXPECTED = {
     "messaging:version_restore": ("post", MARKETING, {"pk": "message", "number": 1}, {}),
     "messaging:version_retire": ("post", MARKETING, {"pk": "message", "number": 2}, {}),
     # feedback
-    "feedback:notification_list": ("get", ALL, {}, {}),
-    "feedback:notifications_read": ("post", ALL, {}, {}),
-    "feedback:notification_open": ("post", frozenset({"rep_a"}), {"pk": "notification"}, {}),
+    "notifications:notification_list": ("get", ALL, {}, {}),
+    "notifications:notifications_read": ("post", ALL, {}, {}),
+    "notifications:notification_open": ("post", frozenset({"rep_a"}), {"pk": "notification"}, {}),
     "feedback:call_log_create": ("get", SALES, {}, {}),
     "feedback:call_log_wording": ("get", SALES, {}, {"version": "live_version"}),
     "feedback:call_log_detail": (

@@ -34,7 +34,7 @@ def test_pages_carry_no_inline_script_for_the_csp_to_block(request, client_for, 
     client = client_for(request.getfixturevalue(persona))
     urls = ["/", reverse("messaging:message_library"),
             reverse("messaging:message_detail", args=[message.pk]),
-            reverse("feedback:notification_list"), reverse("leads:home")]  # fmt: skip
+            reverse("notifications:notification_list"), reverse("leads:home")]  # fmt: skip
     if persona == "marketer":
         urls += [reverse("messaging:message_create"), reverse("feedback:suggestion_inbox")]
     for url in urls:

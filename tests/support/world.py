@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 
 from feedback import services as feedback_services
-from feedback.models import Notification, Suggestion
+from feedback.models import Suggestion
 from leads import services as lead_services
 from leads.models import LeadList
 from messaging import services as messaging_services
 from messaging.models import Persona
+from notifications.models import Notification
 from tests.feedback.conftest import BODY, SAID
 from tests.support.factories import LeadFactory
 from tests.support.messaging_factories import make_message, publish

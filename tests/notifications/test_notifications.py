@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from feedback import services
-from feedback.models import Notification
+from notifications import services
+from notifications.models import Notification
 
 
 def test_the_navigation_shows_the_unread_count(client_for, rep_a):
@@ -22,7 +22,7 @@ def test_an_event_notifies_a_person_once(rep_a):
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client_for, rep_a):
     note = services.notification_send(recipient=rep_a, kind="t", text="Go", url="/messages/")
-    response = client_for(rep_a).post(reverse("feedback:notification_open", args=[note.pk]))
+    response = client_for(rep_a).post(reverse("notifications:notification_open", args=[note.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/messages/"
     note.refresh_from_db()
@@ -33,30 +33,33 @@ def test_a_notification_never_redirects_off_site(client_for, rep_a):
     note = services.notification_send(
         recipient=rep_a, kind="t", text="x", url="https://evil.example/"
     )
-    response = client_for(rep_a).post(reverse("feedback:notification_open", args=[note.pk]))
-    assert response["Location"] == reverse("feedback:notification_list")
+    response = client_for(rep_a).post(reverse("notifications:notification_open", args=[note.pk]))
+    assert response["Location"] == reverse("notifications:notification_list")
 
 
 def test_nobody_opens_another_persons_notification(client_for, rep_a, rep_b):
     note = services.notification_send(recipient=rep_a, kind="t", text="private")
     client = client_for(rep_b)
-    assert client.post(reverse("feedback:notification_open", args=[note.pk])).status_code == 404
-    assert "private" not in client.get(reverse("feedback:notification_list")).content.decode()
+    assert (
+        client.post(reverse("notifications:notification_open", args=[note.pk])).status_code == 404
+    )
+    assert "private" not in client.get(reverse("notifications:notification_list")).content.decode()
 
 
 def test_mark_all_read(client_for, rep_a):
     for i in range(3):
         services.notification_send(recipient=rep_a, kind="t", text=f"n{i}")
     client = client_for(rep_a)
-    client.post(reverse("feedback:notifications_read"))
+    client.post(reverse("notifications:notifications_read"))
     assert not Notification.objects.unread().filter(recipient=rep_a).exists()
     assert (
-        "No notifications" not in client.get(reverse("feedback:notification_list")).content.decode()
+        "No notifications"
+        not in client.get(reverse("notifications:notification_list")).content.decode()
     )
 
 
 def test_an_empty_list_says_so(client_for, rep_a):
-    html = client_for(rep_a).get(reverse("feedback:notification_list")).content.decode()
+    html = client_for(rep_a).get(reverse("notifications:notification_list")).content.decode()
     assert "No notifications" in html
 
 
@@ -66,4 +69,4 @@ def test_the_list_runs_a_fixed_number_of_queries(client_for, rep_a, django_asser
         for i in range(size):
             services.notification_send(recipient=rep_a, kind="t", text=f"n{i}")
         with django_assert_max_num_queries(7):
-            assert client.get(reverse("feedback:notification_list")).status_code == 200
+            assert client.get(reverse("notifications:notification_list")).status_code == 200

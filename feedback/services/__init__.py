@@ -1,0 +1,64 @@
+"""Every write of the feedback app that carries a rule: the virtual conversation.
+
+A salesperson logs a call (calls.call_log_create); after the commit the engine counts it
+and groups its edits into suggestions (engine); marketing accepts or rejects a
+suggestion (suggestions.suggestion_accept / suggestion_reject); when a version carrying
+accepted wording goes live, its contributors are told (version_published_process);
+marketing gets a daily digest (digest). The pure rules the engine applies are in
+feedback.matching and feedback.evidence; who may do what in feedback.policies.
+
+`from feedback import services` keeps working: the public names are re-exported here.
+Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), not here.
+"""
+
+from .calls import call_log_create, passage_edits_for
+from .digest import digest_send_daily
+from .engine import (
+    ENGINE_BATCH,
+    ENGINE_DRAIN_BATCHES,
+    ENGINE_SWEEP_AGE,
+    call_log_process,
+    call_logs_processed,
+    engine_enqueue,
+    engine_key,
+    engine_sweep,
+    version_calls_drain,
+    version_calls_process,
+)
+from .objections import objection_approve, objection_tags_resolve
+from .suggestions import (
+    suggestion_accept,
+    suggestion_comment,
+    suggestion_contributors,
+    suggestion_refresh,
+    suggestion_reject,
+    suggestions_evidence_refresh,
+    suggestions_refresh_open,
+    version_published_process,
+)
+
+__all__ = [
+    "ENGINE_BATCH",
+    "ENGINE_DRAIN_BATCHES",
+    "ENGINE_SWEEP_AGE",
+    "call_log_create",
+    "call_log_process",
+    "call_logs_processed",
+    "digest_send_daily",
+    "engine_enqueue",
+    "engine_key",
+    "engine_sweep",
+    "objection_approve",
+    "objection_tags_resolve",
+    "passage_edits_for",
+    "suggestion_accept",
+    "suggestion_comment",
+    "suggestion_contributors",
+    "suggestion_refresh",
+    "suggestion_reject",
+    "suggestions_evidence_refresh",
+    "suggestions_refresh_open",
+    "version_calls_drain",
+    "version_calls_process",
+    "version_published_process",
+]
