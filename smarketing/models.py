@@ -80,3 +80,28 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task_name}{tuple(self.args)}"
+
+
+class IdempotencyKey(models.Model):
+    """One form render's token, claimed by the first write it produced.
+
+    A double-submitted form (two clicks, a retry on a bad network, two tabs) carries the
+    same token; the unique (scope, key) row decides which post creates the object and the
+    others get that object back (see smarketing/idempotency.py).
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"
