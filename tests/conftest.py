@@ -20,7 +20,7 @@ from .support.factories import TeamFactory, UserFactory, make_salesperson
 PASSWORD = "pw-for-tests"
 
 # Support modules that provide fixtures (the factories and the worker helpers are imported).
-pytest_plugins = ["tests.support.world", "tests.support.media"]
+pytest_plugins = ["tests.support.world", "tests.support.media", "tests.support.hygiene"]
 
 # CI replays the same generated examples every run, so a submission never fails on a
 # random draw; locally hypothesis keeps exploring new examples.

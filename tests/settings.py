@@ -10,6 +10,17 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
+# Tests use a Redis database of their own (the broker's queues, bindings and cache keys),
+# emptied when the run ends (tests/support/hygiene.py), so a run leaves no keys and no
+# queued task in the database a developer's portal uses. Set in the environment, so the
+# worker processes the tests start read the same number.
+TEST_REDIS_DB = int(os.environ.get("SMARKETING_TEST_REDIS_DB", "13"))
+if os.environ.get("REDIS_URL"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{TEST_REDIS_DB}"))
+
 from smarketing.settings import *  # noqa: E402, F403
 
 # The development tools are tested in every run, also CI's production-like second one
