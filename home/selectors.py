@@ -125,7 +125,9 @@ def marketer_attention(*, user, now=None) -> MarketerAttention:
     attention.suggestion_count = suggestions.count()
     detail = leads_selectors.url_maker("feedback:suggestion_detail")
     attention.suggestions = list(
-        suggestions.select_related("message", "version").order_by("-recent_calls", "-score", "-pk")[:SHOWN]
+        suggestions.select_related("message", "version").order_by("-recent_calls", "-score", "-pk")[
+            :SHOWN
+        ]
     )
     for suggestion in attention.suggestions:
         suggestion.is_new = suggestion.created_at >= cutoff
@@ -144,7 +146,9 @@ def marketer_attention(*, user, now=None) -> MarketerAttention:
         {
             "name": name,
             "count": n,
-            "url": f"{base}?{urlencode({**period, 'reason': pk})}" if pk else f"{base}?{urlencode(period)}",
+            "url": f"{base}?{urlencode({**period, 'reason': pk})}"
+            if pk
+            else f"{base}?{urlencode(period)}",
         }
         for pk, name, n in report.counts
     ]
@@ -165,7 +169,9 @@ def marketer_attention(*, user, now=None) -> MarketerAttention:
     )
     attention.stale_count = stale.count()
     message_url = leads_selectors.url_maker("messaging:message_detail")
-    attention.stale_versions = list(stale.select_related("message").order_by("published_at")[:SHOWN])
+    attention.stale_versions = list(
+        stale.select_related("message").order_by("published_at")[:SHOWN]
+    )
     for version in attention.stale_versions:
         version.url = message_url(version.message_id)
     return attention
@@ -256,7 +262,9 @@ def salesperson_attention(*, user, now=None) -> SalespersonAttention:
     attention.due = list(due[:SHOWN])
     leads_selectors.leads_decorate(attention.due, now=now)
     for lead in attention.due:
-        lead.due_at = lead.first_touch_due_at if lead.first_touch_at is None else lead.next_step_due_at
+        lead.due_at = (
+            lead.first_touch_due_at if lead.first_touch_at is None else lead.next_step_due_at
+        )
         lead.late = lead.due_at is not None and lead.due_at < now
         lead.url = lead.detail_url
 
@@ -321,9 +329,10 @@ def manager_attention(*, user, now=None) -> ManagerAttention:
     since, until, start = week_bounds(now)
     teams = leads_selectors.managed_teams(user)
     lead_url = leads_selectors.url_maker("leads:detail")
+    period = urlencode({"since": since, "until": until})
     attention = ManagerAttention(
         team_url=reverse("leads:team"),
-        loop_health_url=f"{reverse('insight:loop_health')}?{urlencode({'since': since, 'until': until})}",
+        loop_health_url=f"{reverse('insight:loop_health')}?{period}",
     )
 
     # Open breaches of leads still open: the ones a reassignment or a nudge can fix.

@@ -77,4 +77,3 @@ def weekly_summary_send(*, today=None, now=None) -> int:
             continue  # a parallel run sent this one
         sent += 1
     return sent
-

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,16 +14,32 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WeeklySummaryDelivery',
+            name="WeeklySummaryDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(help_text='The Monday of the ISO week summarised.')),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_summaries', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(help_text="The Monday of the ISO week summarised.")),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_summaries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'weekly summary deliveries',
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'week'), name='one_summary_per_week')],
+                "verbose_name_plural": "weekly summary deliveries",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("recipient", "week"), name="one_summary_per_week"
+                    )
+                ],
             },
         ),
     ]
