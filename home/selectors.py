@@ -71,6 +71,7 @@ class ChangedPassage:
     message_title: str
     version_number: int
     passage_key: str
+    position: int | None  # 1-based, as people count paragraphs; None: passage gone
     text: str
     changed_calls: int
     version_calls: int | None
@@ -198,12 +199,12 @@ def _passages_most_changed() -> list[ChangedPassage]:
     )
     if not rows:
         return []
-    texts = {
-        (p.version_id, p.key): p.text
+    passages = {
+        (p.version_id, p.key): p
         for p in Passage.objects.filter(
             version_id__in={row["version_id"] for row in rows},
             key__in={row["passage_key"] for row in rows},
-        ).only("version_id", "key", "text")
+        ).only("version_id", "key", "position", "text")
     }
     inbox = reverse("feedback:suggestion_inbox")
     return [
@@ -211,7 +212,8 @@ def _passages_most_changed() -> list[ChangedPassage]:
             message_title=row["version__message__title"],
             version_number=row["version__number"],
             passage_key=row["passage_key"],
-            text=texts.get((row["version_id"], row["passage_key"]), ""),
+            position=_position(passages.get((row["version_id"], row["passage_key"]))),
+            text=getattr(passages.get((row["version_id"], row["passage_key"])), "text", ""),
             changed_calls=row["calls"],
             version_calls=row["version__stats__uses"],
             # The inbox narrowed to the message: the suggestions these changes became.
@@ -219,6 +221,10 @@ def _passages_most_changed() -> list[ChangedPassage]:
         )
         for row in rows
     ]
+
+
+def _position(passage) -> int | None:
+    return passage.position + 1 if passage is not None else None
 
 
 # --- Sales --------------------------------------------------------------------------

@@ -91,11 +91,16 @@ def suggestions_notify(*, call_logs, now=None) -> int:
                 recipient=suggestion.message.owner,
                 kind="suggestion_evidence",
                 text=(
-                    f"{suggestion.rep_count} salespeople changed passage "
-                    f"{suggestion.passage_key} of ‘{suggestion.message.title}’ the same way"
+                    f"{suggestion.rep_count} salespeople made the same change to "
+                    f"‘{suggestion.message.title}’: “{_excerpt(suggestion.original_text)}”"
                 ),
                 url=reverse("feedback:suggestion_detail", args=[suggestion.pk]),
                 dedupe_key=f"suggestion-reps:{suggestion.pk}",
             )
         )
     return sent
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"

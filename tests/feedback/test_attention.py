@@ -93,8 +93,8 @@ def test_a_suggestion_reaching_the_rep_threshold_notifies_once(
     suggestion = Suggestion.objects.get()
     [notice] = evidence
     assert notice.text == (
-        "3 salespeople changed passage "
-        f"{suggestion.passage_key} of ‘Value proposition for CFOs’ the same way"
+        "3 salespeople made the same change to ‘Value proposition for CFOs’: "
+        "“Finance teams lose four days a month reconciling spreadsheets.”"
     )
     assert notice.url == reverse("feedback:suggestion_detail", args=[suggestion.pk])
 

@@ -64,6 +64,7 @@ def test_the_passage_reps_change_most_is_listed_with_its_share_of_calls(
 
     assert passage.message_title == "Value proposition for CFOs"
     assert (passage.changed_calls, passage.version_calls) == (2, 3)
+    assert passage.position == 2  # the paragraph after the heading
     assert passage.text.startswith("Finance teams lose four days")
     assert passage.url == (reverse("feedback:suggestion_inbox") + f"?message={v1.message_id}")
 
