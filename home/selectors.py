@@ -1,7 +1,8 @@
 """What needs each person now: the reads behind the home page and the weekly summary.
 
-One function per role, each a fixed number of queries whatever the data size; a person
-with several roles gets each of their sections. Every item carries `url`, the page where
+One function per role, each a fixed number of queries whatever the data size (tests/home
+assert the same count at two sizes); a person with several roles gets each of their
+sections. Every item carries `url`, the page where
 it is acted on (relative; the weekly email prefixes settings.SITE_URL). The rules are the
 owning apps': this module calls their selectors and queryset methods and only chooses
 what to show and in what order.
@@ -96,20 +97,11 @@ class MarketerAttention:
     stale_count: int = 0
     review_days: int = 0
 
-    @property
-    def is_quiet(self) -> bool:
-        return not (
-            self.suggestion_count
-            or self.disqualified_total
-            or self.objection_gaps
-            or self.stale_count
-        )
-
 
 def marketer_attention(*, user, now=None) -> MarketerAttention:
     """Marketing's section: new and rising suggestions, the passages reps change most,
     this week's disqualifications by reason with the reps' notes, objections no
-    handler covers and live content due for review. Nine queries."""
+    handler covers and live content due for review."""
     now = now or timezone.now()
     since, until, _start = week_bounds(now)
     cutoff = now - timedelta(days=ATTENTION_DAYS)
@@ -241,15 +233,11 @@ class SalespersonAttention:
     shipped_count: int = 0
     queue_url: str = ""
 
-    @property
-    def is_quiet(self) -> bool:
-        return not (self.due_count or self.offer_count)
-
 
 def salesperson_attention(*, user, now=None) -> SalespersonAttention:
     """A salesperson's section: their queue's leads due today or overdue (the first
     touch for an untouched lead, the next play step for the others), the handoffs
-    offered to their team, and their wording that shipped. Seven queries."""
+    offered to their team, and their wording that shipped."""
     now = now or timezone.now()
     end_of_today = timezone.make_aware(
         datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min)
@@ -321,16 +309,12 @@ class ManagerAttention:
     loop_health_url: str = ""
     at_risk_hours: int = AT_RISK_HOURS
 
-    @property
-    def is_quiet(self) -> bool:
-        return not (self.breach_count or self.at_risk_count or self.pending_count)
-
 
 def manager_attention(*, user, now=None) -> ManagerAttention:
     """A sales manager's section for the teams they manage: open SLA breaches, untouched
     leads whose deadline is within AT_RISK_HOURS, handoffs nobody accepted yet, and each
     salesperson's follow-up rate and median time to first touch for the leads handed
-    off in the last 7 days (insight.figures' definitions). Nine queries."""
+    off in the last 7 days (insight.figures' definitions)."""
     now = now or timezone.now()
     since, until, start = week_bounds(now)
     teams = leads_selectors.managed_teams(user)
@@ -440,7 +424,7 @@ class AdminAttention:
 def admin_attention(*, user, now=None) -> AdminAttention:
     """An admin's section: background work's health (the outbox's unsent rows and the
     oldest one's age, the worker's last heartbeat) and lead imports that failed.
-    Three queries and a cache read."""
+    A cache read and a few queries."""
     backlog = OutboxMessage.objects.filter(sent_at__isnull=True).aggregate(
         n=Count("pk"), oldest=Min("created_at")
     )
