@@ -11,6 +11,9 @@ class FeedbackConfig(AppConfig):
         version_published.connect(
             _enqueue_version_published, dispatch_uid="feedback-version-published"
         )
+        from .services import call_logs_processed
+
+        call_logs_processed.connect(_suggestions_notify, dispatch_uid="feedback-attention")
 
 
 def _enqueue_version_published(sender, version, **kwargs):
@@ -21,3 +24,10 @@ def _enqueue_version_published(sender, version, **kwargs):
     from .tasks import version_published_task
 
     outbox.enqueue(version_published_task, version.pk)
+
+
+def _suggestions_notify(sender, call_logs, **kwargs):
+    # In the engine's transaction: the notices commit with the suggestions they name.
+    from .services.attention import suggestions_notify
+
+    suggestions_notify(call_logs=call_logs)

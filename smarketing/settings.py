@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "insight",
     "notifications",
     "demo",
+    "home",
     *(["devtools"] if DEVTOOLS else []),
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
@@ -259,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.digest_send_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "weekly-summary": {
+        "task": "home.tasks.weekly_summary_send_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=15),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -311,3 +316,8 @@ LOGGING = {
 PAGE_SIZE = 25
 # How stale the suggestion inbox's "objections with no handler" panel may be.
 OBJECTION_GAPS_CACHE_SECONDS = int(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS", "300"))
+# Where the portal is reached, for the absolute links in emails (no request to ask).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A live version published longer ago than this is listed on marketing's home page
+# as due for a review.
+CONTENT_REVIEW_DAYS = int(os.environ.get("CONTENT_REVIEW_DAYS", "90"))

@@ -6,7 +6,7 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

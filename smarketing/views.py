@@ -1,16 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_state, database_state, worker_state
-
-
-@require_GET
-def home(request):
-    """Each role's landing page: what they can do here, in the order they do it."""
-    return render(request, "home.html")
 
 
 @login_not_required

@@ -11,6 +11,7 @@ feedback.matching and feedback.evidence; who may do what in feedback.policies.
 Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), not here.
 """
 
+from .attention import SUGGESTION_ALERT_REPS, suggestions_notify
 from .calls import call_log_create, passage_edits_for
 from .digest import digest_send_daily
 from .engine import (
@@ -41,6 +42,7 @@ __all__ = [
     "ENGINE_BATCH",
     "ENGINE_DRAIN_BATCHES",
     "ENGINE_SWEEP_AGE",
+    "SUGGESTION_ALERT_REPS",
     "call_log_create",
     "call_log_process",
     "call_logs_processed",
@@ -57,6 +59,7 @@ __all__ = [
     "suggestion_refresh",
     "suggestion_reject",
     "suggestions_evidence_refresh",
+    "suggestions_notify",
     "suggestions_refresh_open",
     "version_calls_drain",
     "version_calls_process",

@@ -23,6 +23,7 @@ from ..models import (
     TeamMembership,
 )
 from ..policies import LeadPolicy, role_decision
+from .attention import disqualification_burst_notify
 from .sla import _next_step_due, sla_policy_for
 
 
@@ -114,6 +115,7 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
     Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
         status=Handoff.Status.SUPERSEDED
     )
+    disqualification_burst_notify(lead=lead)
     return lead
 
 
