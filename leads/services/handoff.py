@@ -146,7 +146,8 @@ def lead_handoff(
         if lead.first_touch_at is None:
             hours = sla_policy_for(lead.source, policies).hours_to_first_touch
             lead.first_touch_due_at = now + timedelta(hours=hours)
-        lead.next_step_due_at = _next_step_due(lead, steps=steps) if play else None
+        # A new handoff starts the play over: no step is done yet.
+        lead.next_step_due_at = _next_step_due(lead, steps=steps, done=set()) if play else None
         handoffs.append(
             Handoff(
                 lead=lead,

@@ -153,16 +153,41 @@ def test_two_reps_accepting_the_same_offer_at_once_one_wins(marketer, team_a, re
 # --- attempts, disqualification, opportunities ---------------------------------------
 
 
-def test_the_first_attempt_is_the_first_touch_and_moves_the_play_on(rep_a, accepted_by, play):
-    lead = accepted_by(rep_a, play=play)
-    log(lead, rep_a)
+def test_the_first_attempt_is_the_first_touch_and_a_conversation_moves_the_play_on(
+    rep_a, accepted_by, play
+):
+    lead = accepted_by(rep_a, play=play)  # day 0 call, day 2 email, day 5 call
+    log(lead, rep_a, outcome="connected")
     lead.refresh_from_db()
     assert lead.attempt_count == 1 and lead.first_touch_at == lead.last_touch_at
     assert lead.next_step_due_at == lead.handed_off_at + timedelta(days=2)
-    log(lead, rep_a, outcome="voicemail")
+    log(lead, rep_a, channel="email", outcome="replied")
     log(lead, rep_a, outcome="connected")
     lead.refresh_from_db()
     assert lead.next_step_due_at is None  # all three steps done
+
+
+def test_no_answer_or_voicemail_does_not_complete_a_call_step(rep_a, accepted_by, play):
+    lead = accepted_by(rep_a, play=play)
+    first = log(lead, rep_a, outcome="no_answer")
+    second = log(lead, rep_a, outcome="voicemail")
+    lead.refresh_from_db()
+    assert first.play_step is None and second.play_step is None
+    assert lead.attempt_count == 2  # both count as tries (the SLA's first touch)
+    assert lead.next_step_due_at == lead.handed_off_at  # the day-0 call is still to do
+
+
+def test_an_email_completes_the_email_step_not_the_call_step(rep_a, accepted_by, play):
+    lead = accepted_by(rep_a, play=play)
+    email = log(lead, rep_a, channel="email", outcome="replied")
+    lead.refresh_from_db()
+    assert email.play_step == play.steps.get(channel="email")
+    assert lead.next_step_due_at == lead.handed_off_at  # the day-0 call is next
+    call = log(lead, rep_a, outcome="connected")
+    lead.refresh_from_db()
+    assert call.play_step == play.steps.get(position=0)
+    # the next step is the day-5 call, due on the play's schedule, not 5 days after the call
+    assert lead.next_step_due_at == lead.handed_off_at + timedelta(days=5)
 
 
 def test_rep_b_cannot_log_attempts_on_rep_as_lead(rep_a, rep_b, accepted_by):

@@ -127,7 +127,7 @@ def test_the_queue_lists_overdue_first_then_by_next_step(client_for, rep_a, acce
     accepted_by(rep_a, play=play, first_name="Soon")
     late = accepted_by(rep_a, play=play, first_name="Late")
     touched = accepted_by(rep_a, play=play, first_name="Touched")
-    services.attempt_log(lead=touched, user=rep_a, channel="call", outcome="no_answer")
+    services.attempt_log(lead=touched, user=rep_a, channel="call", outcome="connected")
     Lead.objects.filter(pk=late.pk).update(first_touch_due_at=timezone.now() - timedelta(hours=1))
     text = client_for(rep_a).get(reverse("leads:queue")).content.decode()
     assert text.index("Late") < text.index("Soon") < text.index("Touched")
