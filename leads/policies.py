@@ -400,7 +400,9 @@ class LeadPolicy:
         if membership is None or (membership.team.manager_id != self.user.pk and not self.is_admin):
             return deny("Choose a salesperson of a team you manage.")
         if to_user.pk == self.lead.owner_id:
-            return deny(f"{to_user} already owns this lead.")
+            return deny(
+                f"{to_user.get_full_name() or to_user.get_username()} already owns this lead."
+            )
         return ALLOWED
 
     # -- what the lead page shows --

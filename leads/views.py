@@ -116,7 +116,12 @@ def lead_handoff(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            people = sorted({str(h.to_user or h.team) for h in handoffs})
+            people = sorted(
+                {
+                    (h.to_user.get_full_name() or h.to_user.username) if h.to_user else str(h.team)
+                    for h in handoffs
+                }
+            )
             messages.success(
                 request,
                 f"{len(handoffs)} lead{'s' if len(handoffs) != 1 else ''} handed off to "
@@ -369,9 +374,16 @@ def lead_reassign(request, pk):
         except PermissionDenied as denied:
             messages.error(request, str(denied))
         else:
-            messages.success(request, f"{lead} reassigned to {form.cleaned_data['to_user']}.")
+            to_user = form.cleaned_data["to_user"]
+            messages.success(
+                request, f"{lead} reassigned to {to_user.get_full_name() or to_user.username}."
+            )
     else:
-        messages.error(request, "Choose a salesperson of your team.")
+        messages.error(
+            request,
+            "Choose a salesperson of your team and say why: the salesperson losing the lead "
+            "is told.",
+        )
     return redirect_back(request, reverse("leads:team"))
 
 

@@ -197,16 +197,22 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
 
     The old pending handoff is superseded and the move is recorded as a handoff. If the
     lead was never touched, the new owner gets a fresh first-touch deadline (the breach
-    already recorded against the previous owner stays on record).
+    already recorded against the previous owner stays on record). The reason (`note`) is
+    required: the salesperson who loses the lead is told it, and a lead taken away
+    without a word reads as a reproach.
     """
     role_decision(user, roles.SALES_MANAGER).require()
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    lead = Lead.objects.select_for_update().select_related("owner").get(pk=lead.pk)
     policy = LeadPolicy(user, lead)
     policy.actor_can_reassign().require()
     policy.lead_allows_reassign().require_valid()
     target = policy.can_reassign_to(to_user)
     if not target:
         raise ValidationError({"to_user": target.reason})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why: the salesperson losing the lead is told."})
+    previous = lead.owner
     membership = TeamMembership.objects.select_related("team").get(user=to_user)
     now = timezone.now()
     pending = Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).first()
@@ -242,11 +248,22 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
         fields.append("first_touch_due_at")
     lead.save(update_fields=fields)
     Opportunity.objects.filter(lead=lead).update(owner=to_user)
+    manager = user.get_full_name() or user.get_username()
     notification_send(
         recipient=to_user,
         kind="lead_reassigned",
-        text=f"{user.get_full_name() or user} gave you the lead {lead}.",
+        text=f"{manager} gave you the lead {lead}: {note}",
         url=reverse("leads:detail", args=[lead.pk]),
         dedupe_key=f"reassign:{lead.pk}:{now.isoformat()}",
     )
+    if previous is not None and previous.pk != to_user.pk:
+        new_owner = to_user.get_full_name() or to_user.get_username()
+        notification_send(
+            recipient=previous,
+            kind="lead_reassigned_away",
+            text=f"{manager} gave your lead {lead} to {new_owner}: {note}",
+            # The lead is no longer theirs to open: the queue is where they work.
+            url=reverse("leads:queue"),
+            dedupe_key=f"reassign-away:{lead.pk}:{now.isoformat()}",
+        )
     return lead

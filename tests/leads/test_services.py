@@ -285,7 +285,7 @@ def test_manager_reassigns_an_untouched_lead_and_the_new_owner_gets_a_fresh_dead
     rep_c = make_salesperson("rep_c", team_a)
     lead = handed_to(rep_a)
     old_due = lead.first_touch_due_at
-    services.lead_reassign(lead=lead, user=manager_a, to_user=rep_c)
+    services.lead_reassign(lead=lead, user=manager_a, to_user=rep_c, note="Ravi is on leave")
     lead.refresh_from_db()
     assert lead.owner == rep_c and lead.first_touch_due_at > old_due
     statuses = dict(lead.handoffs.values_list("to_user__username", "status"))
@@ -298,9 +298,9 @@ def test_a_manager_cannot_take_another_teams_lead_or_give_it_outside_their_team(
 ):
     lead = handed_to(rep_a)
     with pytest.raises(PermissionDenied):
-        services.lead_reassign(lead=lead, user=manager_b, to_user=rep_b)
+        services.lead_reassign(lead=lead, user=manager_b, to_user=rep_b, note="x")
     with pytest.raises(ValidationError):
-        services.lead_reassign(lead=lead, user=manager_a, to_user=rep_b)
+        services.lead_reassign(lead=lead, user=manager_a, to_user=rep_b, note="x")
 
 
 # --- the SLA breach scan ------------------------------------------------------------

@@ -248,7 +248,7 @@ def test_manager_sees_the_team_and_reassigns_a_lead(
     text = client.get(reverse("leads:team")).content.decode()
     assert "rep_a" in text or rep_a.get_full_name() in text
     assert str(lead) in text
-    client.post(reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk})
+    client.post(reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk, "note": "Ravi is on leave"})
     lead.refresh_from_db()
     assert lead.owner == rep_c
 
@@ -256,7 +256,7 @@ def test_manager_sees_the_team_and_reassigns_a_lead(
 def test_manager_b_cannot_reassign_team_as_lead(client_for, manager_b, rep_a, rep_b, handed_to):
     lead = handed_to(rep_a)
     response = client_for(manager_b).post(
-        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_b.pk}
+        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_b.pk, "note": "x"}
     )
     assert response.status_code == 404
     lead.refresh_from_db()
