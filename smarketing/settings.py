@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "smarketing.audit.AuditActorMiddleware",
+    # Times in the person's own zone (from the session: no query).
+    "smarketing.middleware.TimeZoneMiddleware",
     # Every page requires login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -186,6 +188,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# Where the portal is reached: emails carry absolute links built on it
+# (smarketing.web.absolute_url).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

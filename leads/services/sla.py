@@ -12,9 +12,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from notifications.services import notification_send
+from smarketing.preferences import in_zone_of
+from smarketing.web import absolute_url
 
 from ..models import (
     Attempt,
@@ -158,17 +160,24 @@ def _breach_team_id(lead_id, owner_id):
 
 
 def _notify_breach(breach: SlaBreach) -> None:
+    """Tell the salesperson and their manager, each with the deadline in their own time
+    zone and, by email, a link their mail client can open."""
     lead = breach.lead
     url = reverse("leads:detail", args=[lead.pk])
-    due = timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M")
     people = []
     if breach.salesperson is not None:
-        people.append((breach.salesperson, f"You have not touched {lead} yet; it was due {due}."))
+        people.append((breach.salesperson, "You have not touched {lead} yet; it was due {due}."))
     manager = breach.team.manager if breach.team else None
     if manager is not None and manager != breach.salesperson:
         who = breach.salesperson.get_full_name() if breach.salesperson else f"team {breach.team}"
-        people.append((manager, f"SLA breach: {lead} ({who}) was due for a first touch {due}."))
-    for person, text in people:
+        who = who or breach.salesperson.get_username()
+        people.append(
+            (manager, "SLA breach: {lead} (" + who + ") was due for a first touch {due}.")
+        )
+    for person, template in people:
+        with in_zone_of(person):
+            due = dateformat.format(timezone.localtime(breach.due_at), "D j M Y, H:i T")
+        text = template.format(lead=lead, due=due)
         notification_send(
             recipient=person,
             kind="sla_breach",
@@ -179,7 +188,7 @@ def _notify_breach(breach: SlaBreach) -> None:
         if person.email:
             send_mail(
                 subject=f"SLA breach: {lead}",
-                message=f"{text}\n\nOpen the lead: {url}",
+                message=f"{text}\n\nOpen the lead: {absolute_url(url)}",
                 from_email=None,
                 recipient_list=[person.email],
             )

@@ -248,7 +248,9 @@ def test_manager_sees_the_team_and_reassigns_a_lead(
     text = client.get(reverse("leads:team")).content.decode()
     assert "rep_a" in text or rep_a.get_full_name() in text
     assert str(lead) in text
-    client.post(reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk, "note": "Ravi is on leave"})
+    client.post(
+        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk, "note": "Ravi is on leave"}
+    )
     lead.refresh_from_db()
     assert lead.owner == rep_c
 
