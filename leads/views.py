@@ -230,6 +230,7 @@ def attempt_log(request, pk):
             services.attempt_log(lead=lead, user=request.user, **form.cleaned_data)
         except ValidationError as problem:
             error = " ".join(error_messages(problem))
+            form_errors_from(form, problem)  # the lead page shows them on the form
     else:
         error = "Choose a channel and an outcome."
     if request.htmx and request.POST.get("view") == "queue":

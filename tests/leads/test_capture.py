@@ -281,3 +281,17 @@ def test_an_sla_email_links_absolutely_and_says_the_time_in_the_readers_zone(
         local = due.astimezone(ZoneInfo(zone))
         assert f"Open the lead: {link}" in sent[person.email]
         assert f"{local.day} {local:%b %Y, %H:%M %Z}" in sent[person.email]
+
+
+def test_the_refusal_is_shown_on_the_lead_pages_attempt_form_after_an_htmx_post(
+    client_for, rep_a, accepted_by
+):
+    lead = accepted_by(rep_a)
+    response = client_for(rep_a).post(
+        reverse("leads:attempt_log", args=[lead.pk]),
+        {"channel": "call", "outcome": "connected", "occurred_at": "2020-01-05T10:00",
+         "view": "detail"},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="lead-work",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "A call cannot be dated before the lead was handed to you" in response.content.decode()
