@@ -142,8 +142,8 @@ def lead_detail(*, user, pk: int) -> Lead:
         )
         .prefetch_related(
             _steps_prefetch(),
-            _step_attempts_prefetch(),
             _pending_prefetch(),
+            # All attempts: the timeline, and the play panel's done steps (leads_decorate).
             Prefetch("attempts", queryset=Attempt.objects.select_related("salesperson")),
             Prefetch(
                 "handoffs",
@@ -301,8 +301,10 @@ def leads_decorate(leads, now=None) -> None:
         # leads.services.sla.step_fulfilled_by; the page only reads what it stored).
         done_by = {
             attempt.play_step_id: attempt
-            for attempt in getattr(lead, "step_attempts", ())
-            if lead.handed_off_at and attempt.occurred_at >= lead.handed_off_at
+            for attempt in _step_attempts_of(lead)
+            if attempt.play_step_id
+            and lead.handed_off_at
+            and attempt.occurred_at >= lead.handed_off_at
         }
         next_id = next((step.pk for step in steps if step.pk not in done_by), None)
         lead.step_views = []
@@ -319,6 +321,16 @@ def leads_decorate(leads, now=None) -> None:
             if view.live_version:
                 view.version_url = version_url(step.message_id, view.live_version.number)
             lead.step_views.append(view)
+
+
+def _step_attempts_of(lead):
+    """The lead's attempts that completed a step, from whichever prefetch the page made
+    (the queue's step_attempts, or the lead page's full timeline)."""
+    if hasattr(lead, "step_attempts"):
+        return lead.step_attempts
+    if "attempts" in getattr(lead, "_prefetched_objects_cache", {}):
+        return lead.attempts.all()
+    return ()
 
 
 def lead_rows_decorate(leads, now=None) -> None:
