@@ -54,7 +54,8 @@ def seed_feedback(report, users) -> None:
             reaction=5 if edited else (2 + index % 3),
             outcome="meeting_booked" if edited else ("not_now", "interested")[index % 2],
             edited_body=version.body.replace(PARAGRAPH, wording) if edited else version.body,
-            occurred_at=now - timedelta(days=index, hours=2),
+            # Never before the lead was handed over: the services refuse such a date.
+            occurred_at=max(now - timedelta(days=index, hours=2), lead.handed_off_at),
             objections=[tags[OBJECTIONS[index % len(OBJECTIONS)]]],
             quote=QUOTES[index % len(QUOTES)] if index < 6 else "",
         )

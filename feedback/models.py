@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from leads.models import Lead
+from leads.models import BACKDATED_AFTER, Lead
 
 
 class ObjectionTag(models.Model):
@@ -99,6 +99,11 @@ class CallLog(models.Model):
 
     def __str__(self):
         return f"Call with {self.lead} on {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def is_backdated(self) -> bool:
+        """Logged well after it happened (see leads.models.Attempt.is_backdated)."""
+        return bool(self.created_at and self.created_at - self.occurred_at > BACKDATED_AFTER)
 
     @property
     def is_positive(self) -> bool:

@@ -65,6 +65,13 @@ def _seed_story(users, versions) -> None:
         )  # fmt: skip
         lead_services.lead_handoff(leads=[lead], user=maria, to_user=rep)
         lead_services.handoff_accept(handoff=lead.handoffs.get(), user=rep)
+        if calls:
+            # Handed over before the story's first call: a call may not predate it.
+            handed = now - timedelta(days=max(days for *_, days in calls), hours=4)
+            Lead.objects.filter(pk=lead.pk).update(
+                handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
+            )
+            lead.handoffs.update(handed_off_at=handed, accepted_at=handed)
         for number, reaction, outcome, days_ago in calls:
             version = versions[number]
             lead.refresh_from_db()

@@ -14,6 +14,7 @@ from . import services
 from .models import (
     Account,
     DisqualificationReason,
+    Handoff,
     Lead,
     LeadList,
     Play,
@@ -163,6 +164,8 @@ def _seed(users) -> None:
                 handed_off_at=now - timedelta(days=days_ago),
                 first_touch_due_at=now - timedelta(days=days_ago) + timedelta(hours=24),
             )
+            # The handoff row too: attempts may not be dated before it (LeadPolicy).
+            Handoff.objects.filter(lead=lead).update(handed_off_at=now - timedelta(days=days_ago))
         if accept:
             services.handoff_accept(handoff=lead.handoffs.get(status="pending"), user=rep)
         for channel, outcome in attempts:

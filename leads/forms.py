@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from messaging.models import Persona
 from smarketing import roles
+from smarketing.idempotency import IdempotencyField
 
 from . import importing
 from .models import Attempt, Channel, DisqualificationReason, Lead, Opportunity, Play, Team
@@ -29,16 +30,19 @@ class SalespersonChoiceField(forms.ModelChoiceField):
 
 class LeadForm(forms.ModelForm):
     company = forms.CharField(max_length=200, required=False)
+    idempotency_key = IdempotencyField()
 
     class Meta:
         model = Lead
         fields = ["first_name", "last_name", "email", "phone", "title", "source", "persona"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if Lead.objects.filter(email=email).exists():
-            raise forms.ValidationError("A lead with this email already exists.")
-        return email
+        # Whether the email is taken is leads.services.lead_create's to say: it decides
+        # once, inside its transaction, and a double submit gets the first lead back.
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        pass
 
 
 class HandoffForm(forms.Form):
@@ -76,6 +80,15 @@ class HandoffForm(forms.Form):
 
 
 class AttemptForm(forms.ModelForm):
+    # When it happened, if not now: in the user's time zone (the middleware activates it);
+    # leads.policies.LeadPolicy.can_date_attempt says which times are allowed.
+    occurred_at = forms.DateTimeField(
+        required=False,
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    idempotency_key = IdempotencyField()
+
     class Meta:
         model = Attempt
         fields = ["channel", "outcome", "note"]
@@ -118,7 +131,11 @@ class OpportunityCloseForm(forms.Form):
 
 class ReassignForm(forms.Form):
     to_user = SalespersonChoiceField(queryset=User.objects.none(), label="Give to")
-    note = forms.CharField(required=False, max_length=500)
+    note = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="The salesperson who loses the lead is told this.",
+    )
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -524,6 +524,14 @@ class Attempt(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     note = models.TextField(blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
+    # When it was logged, which may be later than when it happened (see is_backdated).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The play step this attempt fulfilled, if any (leads.services.work picks it): the
+    # play panel shows which attempt did each step, and the next step is the first one
+    # no attempt fulfilled.
+    play_step = models.ForeignKey(
+        PlayStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -534,6 +542,16 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} to {self.lead}: {self.get_outcome_display()}"
+
+    @property
+    def is_backdated(self) -> bool:
+        """Logged more than BACKDATED_AFTER after it happened: allowed (people log calls
+        after the fact), but shown as "logged later" so the timeline does not pretend."""
+        return bool(self.created_at and self.created_at - self.occurred_at > BACKDATED_AFTER)
+
+
+# A touch logged more than this long after it happened is shown as "logged later".
+BACKDATED_AFTER = timedelta(minutes=15)
 
 
 class Opportunity(models.Model):

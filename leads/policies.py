@@ -23,14 +23,27 @@ actions the lead page shows (steps 1 and 2 pass) with their full decision.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
+
+from django.utils import dateformat, timezone
 
 from smarketing import roles
 from smarketing.policies import ALLOWED, Decision, deny
 
-from .models import OPEN_STATUSES, Handoff, Lead, TeamMembership
+from .models import OPEN_STATUSES, Channel, Handoff, Lead, TeamMembership
 
 ROLE_REFUSED = "Your role does not allow this."
+
+# A clock a few minutes fast is not a call from the future.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# What the refusal to date an attempt calls it, by channel.
+TOUCH_NAMES = {
+    Channel.CALL: "A call",
+    Channel.EMAIL: "An email",
+    Channel.MEETING: "A meeting",
+    Channel.SOCIAL: "A message",
+}
 
 # Which statuses each action starts from.
 QUALIFIABLE = (Lead.Status.NEW, Lead.Status.RECYCLED)
@@ -244,6 +257,40 @@ class LeadPolicy:
     def can_log_attempt(self) -> Decision:
         return first_refusal(self.actor_can_log_attempt, self.lead_allows_log_attempt)
 
+    @cached_property
+    def handed_to_owner_at(self):
+        """When the lead reached its current owner: the latest handoff to them that
+        was accepted (a reassignment is one), else the lead's handoff time."""
+        handoffs = getattr(self.lead, "all_handoffs", None)
+        if handoffs is None:
+            handoffs = self.lead.handoffs.filter(
+                to_user_id=self.lead.owner_id, status=Handoff.Status.ACCEPTED
+            )
+        times = [
+            h.handed_off_at
+            for h in handoffs
+            if h.to_user_id == self.lead.owner_id and h.status == Handoff.Status.ACCEPTED
+        ]
+        return max(times, default=self.lead.handed_off_at)
+
+    def can_date_attempt(self, occurred_at, *, channel: str = "", now=None) -> Decision:
+        """An attempt happened between the handoff to its salesperson and now. A touch
+        dated before the handoff would count as the first touch and make the SLA look
+        met (and the median time to first touch read 0 min); one in the future has not
+        happened. Logging a call an hour later is fine: the page shows it as logged
+        later (Attempt.is_backdated)."""
+        what = TOUCH_NAMES.get(channel, "An attempt")
+        now = now or timezone.now()
+        if occurred_at > now + FUTURE_TOLERANCE:
+            return deny(f"{what} cannot be dated in the future.")
+        start = self.handed_to_owner_at
+        # Forms give the time to the minute: a call logged in the minute of the handoff
+        # is not before it.
+        if start is not None and occurred_at < start.replace(second=0, microsecond=0):
+            when = dateformat.format(timezone.localtime(start), "j M H:i")
+            return deny(f"{what} cannot be dated before the lead was handed to you ({when}).")
+        return ALLOWED
+
     # -- disqualifying (the owner, their manager, an admin) --
 
     def actor_can_disqualify(self) -> Decision:
@@ -353,7 +400,9 @@ class LeadPolicy:
         if membership is None or (membership.team.manager_id != self.user.pk and not self.is_admin):
             return deny("Choose a salesperson of a team you manage.")
         if to_user.pk == self.lead.owner_id:
-            return deny(f"{to_user} already owns this lead.")
+            return deny(
+                f"{to_user.get_full_name() or to_user.get_username()} already owns this lead."
+            )
         return ALLOWED
 
     # -- what the lead page shows --

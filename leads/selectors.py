@@ -55,6 +55,17 @@ def _steps_prefetch():
     )
 
 
+def _step_attempts_prefetch():
+    """The attempts that completed a play step: the play panel says which did which."""
+    return Prefetch(
+        "attempts",
+        queryset=Attempt.objects.filter(play_step__isnull=False).only(
+            "pk", "lead_id", "play_step_id", "channel", "outcome", "occurred_at"
+        ),
+        to_attr="step_attempts",
+    )
+
+
 def _pending_prefetch():
     return Prefetch(
         "handoffs",
@@ -132,6 +143,7 @@ def lead_detail(*, user, pk: int) -> Lead:
         .prefetch_related(
             _steps_prefetch(),
             _pending_prefetch(),
+            # All attempts: the timeline, and the play panel's done steps (leads_decorate).
             Prefetch("attempts", queryset=Attempt.objects.select_related("salesperson")),
             Prefetch(
                 "handoffs",
@@ -155,7 +167,7 @@ def lead_queue(*, user, filters) -> tuple[QueueFilter, object]:
         Lead.objects.owned_by(user)
         .open()
         .select_related("account", "persona", "play")
-        .prefetch_related(_steps_prefetch(), _pending_prefetch())
+        .prefetch_related(_steps_prefetch(), _step_attempts_prefetch(), _pending_prefetch())
     )
     filterset = QueueFilter(filters, queryset=queryset)
     return filterset, filterset.qs
@@ -166,7 +178,7 @@ def queue_row(*, user, pk: int) -> Lead:
     lead = (
         Lead.objects.owned_by(user)
         .select_related("account", "persona", "play")
-        .prefetch_related(_steps_prefetch(), _pending_prefetch())
+        .prefetch_related(_steps_prefetch(), _step_attempts_prefetch(), _pending_prefetch())
         .get(pk=pk)
     )
     leads_decorate([lead])
@@ -259,6 +271,7 @@ class StepView:
     done: bool
     is_next: bool
     version_url: str = ""
+    done_by: Attempt | None = None
 
     @property
     def live_version(self):
@@ -284,19 +297,40 @@ def leads_decorate(leads, now=None) -> None:
         lead.attempt_url = attempt_url(lead.pk)
         lead.call_log_url = call_log_url.format(lead.pk)
         steps = list(lead.play.steps.all()) if lead.play_id else []
+        # Which attempt completed each step of this play since the handoff (the rule is
+        # leads.services.sla.step_fulfilled_by; the page only reads what it stored).
+        done_by = {
+            attempt.play_step_id: attempt
+            for attempt in _step_attempts_of(lead)
+            if attempt.play_step_id
+            and lead.handed_off_at
+            and attempt.occurred_at >= lead.handed_off_at
+        }
+        next_id = next((step.pk for step in steps if step.pk not in done_by), None)
         lead.step_views = []
-        for index, step in enumerate(steps):
+        for step in steps:
             view = StepView(
                 step=step,
                 due_at=lead.handed_off_at + timedelta(days=step.day_offset)
                 if lead.handed_off_at
                 else None,
-                done=index < lead.attempt_count,
-                is_next=index == lead.attempt_count,
+                done=step.pk in done_by,
+                is_next=step.pk == next_id,
+                done_by=done_by.get(step.pk),
             )
             if view.live_version:
                 view.version_url = version_url(step.message_id, view.live_version.number)
             lead.step_views.append(view)
+
+
+def _step_attempts_of(lead):
+    """The lead's attempts that completed a step, from whichever prefetch the page made
+    (the queue's step_attempts, or the lead page's full timeline)."""
+    if hasattr(lead, "step_attempts"):
+        return lead.step_attempts
+    if "attempts" in getattr(lead, "_prefetched_objects_cache", {}):
+        return lead.attempts.all()
+    return ()
 
 
 def lead_rows_decorate(leads, now=None) -> None:

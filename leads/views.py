@@ -116,7 +116,12 @@ def lead_handoff(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            people = sorted({str(h.to_user or h.team) for h in handoffs})
+            people = sorted(
+                {
+                    (h.to_user.get_full_name() or h.to_user.username) if h.to_user else str(h.team)
+                    for h in handoffs
+                }
+            )
             messages.success(
                 request,
                 f"{len(handoffs)} lead{'s' if len(handoffs) != 1 else ''} handed off to "
@@ -225,6 +230,7 @@ def attempt_log(request, pk):
             services.attempt_log(lead=lead, user=request.user, **form.cleaned_data)
         except ValidationError as problem:
             error = " ".join(error_messages(problem))
+            form_errors_from(form, problem)  # the lead page shows them on the form
     else:
         error = "Choose a channel and an outcome."
     if request.htmx and request.POST.get("view") == "queue":
@@ -369,9 +375,16 @@ def lead_reassign(request, pk):
         except PermissionDenied as denied:
             messages.error(request, str(denied))
         else:
-            messages.success(request, f"{lead} reassigned to {form.cleaned_data['to_user']}.")
+            to_user = form.cleaned_data["to_user"]
+            messages.success(
+                request, f"{lead} reassigned to {to_user.get_full_name() or to_user.username}."
+            )
     else:
-        messages.error(request, "Choose a salesperson of your team.")
+        messages.error(
+            request,
+            "Choose a salesperson of your team and say why: the salesperson losing the lead "
+            "is told.",
+        )
     return redirect_back(request, reverse("leads:team"))
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from smarketing.forms import ModelMultipleChoiceField
+from smarketing.idempotency import IdempotencyField
 
 from .models import Message, Persona, Stage
 
@@ -35,6 +36,7 @@ class MessageForm(forms.Form):
 
 
 class MessageCreateForm(MessageForm):
+    idempotency_key = IdempotencyField()
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,

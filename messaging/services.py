@@ -12,6 +12,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from smarketing.audit import audit_record
+from smarketing.idempotency import once
 
 from .models import Message, MessageVersion, Passage
 from .passages import KeyedBlock, assign_keys, split_passages
@@ -95,17 +96,44 @@ def _create_version(*, message, user, body, based_on, origin, change_summary="")
 
 @transaction.atomic
 def message_create(
-    *, user, title, kind, stage, body="", personas=(), tags=(), owner=None
+    *,
+    user,
+    title,
+    kind,
+    stage,
+    body="",
+    personas=(),
+    tags=(),
+    owner=None,
+    idempotency_key: str = "",
 ) -> Message:
-    """A new message with its first draft (v1), owned by the marketer who wrote it."""
+    """A new message with its first draft (v1), owned by the marketer who wrote it.
+
+    `idempotency_key` (the form's per-render token) makes a double submit one message:
+    the second post gets the first message back."""
     MessagePolicy(user).can_create().require()
-    message = Message(title=title, kind=kind, stage=stage, owner=owner or user)
-    message.full_clean()
-    message.save()
-    message.personas.set(personas)
-    message.tags.set(tags)
-    _create_version(
-        message=message, user=user, body=body, based_on=None, origin=MessageVersion.Origin.TYPED
+
+    def create() -> Message:
+        message = Message(title=title, kind=kind, stage=stage, owner=owner or user)
+        message.full_clean()
+        message.save()
+        message.personas.set(personas)
+        message.tags.set(tags)
+        _create_version(
+            message=message,
+            user=user,
+            body=body,
+            based_on=None,
+            origin=MessageVersion.Origin.TYPED,
+        )
+        return message
+
+    message, _created = once(
+        scope="messaging.message",
+        key=idempotency_key,
+        user=user,
+        create=create,
+        load=lambda pk: Message.objects.get(pk=pk),
     )
     return message
 

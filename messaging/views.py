@@ -52,6 +52,7 @@ def message_create(request):
                 personas=data["personas"],
                 tags=services.tags_from_names(data["tags"]),
                 body=data["body"],
+                idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
             form.add_error(None, _first_error(exc))

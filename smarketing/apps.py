@@ -23,3 +23,8 @@ class SmarketingConfig(AppConfig):
             signals.user_flags_before_save, sender=user, dispatch_uid="audit-flags-pre"
         )
         post_save.connect(signals.user_flags_after_save, sender=user, dispatch_uid="audit-flags")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .preferences import remember_at_login
+
+        user_logged_in.connect(remember_at_login, dispatch_uid="time-zone-at-login")

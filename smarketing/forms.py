@@ -69,3 +69,16 @@ class FastSelect(forms.Select):
         parts.append("\n</select>")
         # The template renderer strips the output; so does this.
         return mark_safe("".join(parts).strip())  # noqa: S308 (every value escaped above)
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Times on pages, in notifications and in emails are shown in this zone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import time_zone_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()

@@ -105,3 +105,36 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.scope}:{self.key}"
+
+
+def time_zone_choices():
+    """Every IANA zone the server knows, sorted, for the preferences form."""
+    import zoneinfo
+
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def company_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class UserPreferences(models.Model):
+    """A person's own settings. The time zone is where the times on pages, notifications
+    and emails are shown for them (smarketing.preferences); a person with no row sees the
+    company's zone (settings.TIME_ZONE)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=company_time_zone,
+        help_text="Times on pages, in notifications and in emails are shown in this zone.",
+    )
+
+    class Meta:
+        verbose_name_plural = "user preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.user}"

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "smarketing.audit.AuditActorMiddleware",
+    # Times in the person's own zone (from the session: no query).
+    "smarketing.middleware.TimeZoneMiddleware",
     # Every page requires login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,6 +189,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# Where the portal is reached: emails carry absolute links built on it
+# (smarketing.web.absolute_url).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -316,8 +322,6 @@ LOGGING = {
 PAGE_SIZE = 25
 # How stale the suggestion inbox's "objections with no handler" panel may be.
 OBJECTION_GAPS_CACHE_SECONDS = int(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS", "300"))
-# Where the portal is reached, for the absolute links in emails (no request to ask).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A live version published longer ago than this is listed on marketing's home page
 # as due for a review.
 CONTENT_REVIEW_DAYS = int(os.environ.get("CONTENT_REVIEW_DAYS", "90"))

@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/preferences/", views.preferences, name="preferences"),
     path("messages/", include("messaging.urls")),
     path("feedback/notifications/", include("notifications.urls")),
     path("feedback/", include("feedback.urls")),

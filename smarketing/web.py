@@ -73,3 +73,11 @@ def redirect_back(request, default: str):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(default)
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the portal's address (settings.SITE_URL), for links that leave the
+    browser: emails are read in a mail client, where "/leads/12/" leads nowhere."""
+    from django.conf import settings
+
+    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")

@@ -7,9 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from smarketing.preferences import in_zone_of
 from smarketing.roles import MARKETING
+from smarketing.web import absolute_url
 
 # Module import: tests replace selectors.objection_gaps to watch how it is called.
 from .. import selectors
@@ -39,10 +42,17 @@ def digest_send_daily(*, today=None) -> int:
         try:
             with transaction.atomic():
                 DigestDelivery.objects.create(recipient=marketer, day=today)
-                body = render_to_string(
-                    "feedback/digest_email.txt",
-                    {"user": marketer, "suggestions": new_suggestions, "gaps": gaps},
-                )
+                # In the reader's zone, with a link their mail client can open.
+                with in_zone_of(marketer):
+                    body = render_to_string(
+                        "feedback/digest_email.txt",
+                        {
+                            "user": marketer,
+                            "suggestions": new_suggestions,
+                            "gaps": gaps,
+                            "inbox_url": absolute_url(reverse("feedback:suggestion_inbox")),
+                        },
+                    )
                 send_mail(
                     f"Smarketing digest for {today:%d %b %Y}",
                     body,

@@ -105,13 +105,19 @@ def lead_handoff(
         raise ValidationError("That play is archived; choose an active play.")
     if to_user is not None:
         if roles.SALES not in roles.roles_of(to_user):
-            raise ValidationError(f"{to_user} is not a salesperson.")
+            name = to_user.get_full_name() or to_user.get_username()
+            raise ValidationError(f"{name} is not a salesperson.")
         team = getattr(getattr(to_user, "team_membership", None), "team", None)
     elif team is None:
         raise ValidationError("Choose a salesperson or a team.")
 
     ids = [lead.pk for lead in leads]
-    locked = list(Lead.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    locked = list(
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     if not locked:
         raise ValidationError("Choose at least one lead.")
     blocked = [lead for lead in locked if not LeadPolicy(user, lead).lead_allows_handoff()]
@@ -146,7 +152,8 @@ def lead_handoff(
         if lead.first_touch_at is None:
             hours = sla_policy_for(lead.source, policies).hours_to_first_touch
             lead.first_touch_due_at = now + timedelta(hours=hours)
-        lead.next_step_due_at = _next_step_due(lead, steps=steps) if play else None
+        # A new handoff starts the play over: no step is done yet.
+        lead.next_step_due_at = _next_step_due(lead, steps=steps, done=set()) if play else None
         handoffs.append(
             Handoff(
                 lead=lead,
@@ -189,25 +196,43 @@ def lead_handoff(
         ],
     )
 
-    _notify_handoff(recipients, team, user, len(locked), now)
+    _notify_handoff(locked, recipients, team, user, now)
     return handoffs
 
 
-def _notify_handoff(recipients, team, user, count, now) -> None:
+def leads_named(leads, shown: int = 2) -> str:
+    """'Ann Lee (Acme), Bo Chen (Initech) and 1 more': which leads, in a sentence."""
+    names = [f"{lead} ({lead.account})" if lead.account_id else str(lead) for lead in leads]
+    if len(names) <= shown + 1:
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _notify_handoff(leads, recipients, team, user, now) -> None:
+    """Tell each salesperson which leads they were handed (or their team was offered),
+    by name: "3 leads" makes nobody open the queue."""
     queue_url = reverse("leads:queue")
     stamp = now.strftime("%Y%m%d%H%M%S%f")
+    sender = user.get_full_name() or user.get_username()
     per_person: dict = {}
-    for recipient in recipients:
+    for lead, recipient in zip(leads, recipients, strict=True):
         if recipient is not None:
-            per_person[recipient] = per_person.get(recipient, 0) + 1
+            per_person.setdefault(recipient, []).append(lead)
+    offered = []
     if not per_person and team is not None:
+        offered = list(leads)
         for membership in team.memberships.select_related("user"):
-            per_person[membership.user] = 0
-    for person, n in per_person.items():
-        if n:
-            text = f"{user.get_full_name() or user} handed you {n} lead{'s' if n != 1 else ''}."
+            per_person[membership.user] = []
+    for person, theirs in per_person.items():
+        if theirs:
+            n = len(theirs)
+            text = f"{sender} handed you {n} lead{'s' if n != 1 else ''}: {leads_named(theirs)}."
         else:
-            text = f"{count} lead{'s' if count != 1 else ''} offered to {team}: first to accept."
+            n = len(offered)
+            text = (
+                f"{sender} offered {team} {n} lead{'s' if n != 1 else ''}: "
+                f"{leads_named(offered)}. First to accept takes it."
+            )
         notification_send(
             recipient=person,
             kind="lead_handoff",

@@ -1,10 +1,13 @@
 """Leads entering the funnel: marketing enters one by hand, or marks leads as
 marketing-qualified (MQL), ready for a salesperson."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from smarketing.idempotency import once
 
 from ..models import Account, Lead
 from ..policies import QUALIFIABLE, MarketingPolicy
@@ -27,13 +30,24 @@ LEAD_CREATE_FIELDS = frozenset(
 )
 
 
+EMAIL_TAKEN = "A lead with this email already exists."
+
+
+def _email_taken(email: str) -> bool:
+    return Lead.objects.filter(email=email).exists()
+
+
 @transaction.atomic
-def lead_create(*, user, email: str, company: str = "", **fields) -> Lead:
+def lead_create(
+    *, user, email: str, company: str = "", idempotency_key: str = "", **fields
+) -> Lead:
     """Marketing enters one lead by hand; the email is the identity, so no duplicates.
 
     Takes only LEAD_CREATE_FIELDS: a new lead starts as New with no owner, so a caller
     cannot skip the handoff (and its SLA clock) by passing `status` or `owner`.
-    `company` names the lead's account: found by its normalized name, else created."""
+    `company` names the lead's account: found by its normalized name, else created.
+    `idempotency_key` (the form's per-render token) makes a double submit one lead: the
+    second post gets the first lead back instead of "this email already exists"."""
     unknown = sorted(set(fields) - LEAD_CREATE_FIELDS)
     if unknown:
         raise TypeError(
@@ -41,14 +55,34 @@ def lead_create(*, user, email: str, company: str = "", **fields) -> Lead:
             f"a new lead takes {', '.join(sorted(LEAD_CREATE_FIELDS))}."
         )
     MarketingPolicy(user).can_create().require()
+    lead, _created = once(
+        scope="leads.lead",
+        key=idempotency_key,
+        user=user,
+        create=lambda: _lead_insert(email=email, company=company, fields=fields),
+        load=lambda pk: Lead.objects.get(pk=pk),
+    )
+    return lead
+
+
+def _lead_insert(*, email: str, company: str, fields: dict) -> Lead:
+    email = email.strip().lower()
     company = (company or "").strip()
+    if _email_taken(email):
+        raise ValidationError({"email": EMAIL_TAKEN})
     if company and "account" not in fields:
         fields["account"] = Account.objects.filter(
             normalized_name=Account.normalize(company)
         ).first() or Account.objects.create(name=company)
-    lead = Lead(email=email.strip().lower(), **fields)
-    lead.full_clean()
-    lead.save()
+    lead = Lead(email=email, **fields)
+    lead.full_clean(validate_unique=False)
+    try:
+        # A savepoint: two posts with one email may both pass the check above; the
+        # unique index lets one in, and the other is told why rather than given a 500.
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError:
+        raise ValidationError({"email": EMAIL_TAKEN}) from None
     return lead
 
 

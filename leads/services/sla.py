@@ -12,11 +12,22 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from notifications.services import notification_send
+from smarketing.preferences import in_zone_of
+from smarketing.web import absolute_url
 
-from ..models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
+from ..models import (
+    Attempt,
+    Channel,
+    Handoff,
+    Lead,
+    PlayStep,
+    SlaBreach,
+    SlaPolicy,
+    TeamMembership,
+)
 
 
 def sla_policies() -> dict[str, SlaPolicy]:
@@ -32,17 +43,52 @@ def sla_policy_for(source: str, policies: dict[str, SlaPolicy] | None = None) ->
     return policies.get(source or "") or policies.get("") or SlaPolicy(source="")
 
 
-def _next_step_due(lead: Lead, *, attempt_count: int | None = None, steps=None):
-    """When the play's next step is due: step N is done once N attempts are logged;
-    step N+1 is due `day_offset` days after the handoff."""
+# Steps where the point is to talk to the lead: ringing out or leaving a voicemail is a
+# try, not the step done.
+TALK_CHANNELS = frozenset({Channel.CALL, Channel.MEETING})
+NOT_REACHED = frozenset({Attempt.Outcome.NO_ANSWER, Attempt.Outcome.VOICEMAIL})
+
+
+def step_fulfilled_by(steps, done_ids, *, channel: str, outcome: str) -> PlayStep | None:
+    """The play step an attempt completes: the first step not yet done whose channel is
+    the attempt's, unless it is a talk-to-them step and nobody was reached. An email
+    does not tick off a call, and "no answer" does not tick off anything."""
+    for step in steps:
+        if step.pk in done_ids or step.channel != channel:
+            continue
+        if step.channel in TALK_CHANNELS and outcome in NOT_REACHED:
+            return None
+        return step
+    return None
+
+
+def done_step_ids(lead: Lead) -> set[int]:
+    """The steps of the lead's current play that an attempt since the handoff
+    completed (a recycled lead handed off again with the same play starts over)."""
+    if lead.play_id is None or lead.handed_off_at is None:
+        return set()
+    return set(
+        Attempt.objects.filter(
+            lead=lead,
+            play_step__play_id=lead.play_id,
+            occurred_at__gte=lead.handed_off_at,
+        ).values_list("play_step_id", flat=True)
+    )
+
+
+def _next_step_due(lead: Lead, *, steps=None, done=None):
+    """When the play's next step is due: the first step no attempt completed, on the
+    play's schedule (`day_offset` days after the handoff), whenever the attempts were."""
     if lead.play_id is None or lead.handed_off_at is None:
         return None
     if steps is None:
         steps = list(lead.play.steps.all())
-    count = lead.attempt_count if attempt_count is None else attempt_count
-    if count >= len(steps):
-        return None
-    return lead.handed_off_at + timedelta(days=steps[count].day_offset)
+    if done is None:
+        done = done_step_ids(lead)
+    for step in steps:
+        if step.pk not in done:
+            return lead.handed_off_at + timedelta(days=step.day_offset)
+    return None
 
 
 # --- SLA breaches --------------------------------------------------------------------
@@ -114,17 +160,24 @@ def _breach_team_id(lead_id, owner_id):
 
 
 def _notify_breach(breach: SlaBreach) -> None:
+    """Tell the salesperson and their manager, each with the deadline in their own time
+    zone and, by email, a link their mail client can open."""
     lead = breach.lead
     url = reverse("leads:detail", args=[lead.pk])
-    due = timezone.localtime(breach.due_at).strftime("%Y-%m-%d %H:%M")
     people = []
     if breach.salesperson is not None:
-        people.append((breach.salesperson, f"You have not touched {lead} yet; it was due {due}."))
+        people.append((breach.salesperson, "You have not touched {lead} yet; it was due {due}."))
     manager = breach.team.manager if breach.team else None
     if manager is not None and manager != breach.salesperson:
         who = breach.salesperson.get_full_name() if breach.salesperson else f"team {breach.team}"
-        people.append((manager, f"SLA breach: {lead} ({who}) was due for a first touch {due}."))
-    for person, text in people:
+        who = who or breach.salesperson.get_username()
+        people.append(
+            (manager, "SLA breach: {lead} (" + who + ") was due for a first touch {due}.")
+        )
+    for person, template in people:
+        with in_zone_of(person):
+            due = dateformat.format(timezone.localtime(breach.due_at), "D j M Y, H:i T")
+        text = template.format(lead=lead, due=due)
         notification_send(
             recipient=person,
             kind="sla_breach",
@@ -135,7 +188,7 @@ def _notify_breach(breach: SlaBreach) -> None:
         if person.email:
             send_mail(
                 subject=f"SLA breach: {lead}",
-                message=f"{text}\n\nOpen the lead: {url}",
+                message=f"{text}\n\nOpen the lead: {absolute_url(url)}",
                 from_email=None,
                 recipient_list=[person.email],
             )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.services import notification_send
 from smarketing import roles
 from smarketing.audit import audit_record
+from smarketing.idempotency import once
 
 from ..models import (
     Attempt,
@@ -24,23 +25,65 @@ from ..models import (
 )
 from ..policies import LeadPolicy, role_decision
 from .attention import disqualification_burst_notify
-from .sla import _next_step_due, sla_policy_for
+from .sla import _next_step_due, done_step_ids, sla_policy_for, step_fulfilled_by
 
 
 @transaction.atomic
 def attempt_log(
-    *, lead: Lead, user, channel: str, outcome: str, note: str = "", occurred_at=None
+    *,
+    lead: Lead,
+    user,
+    channel: str,
+    outcome: str,
+    note: str = "",
+    occurred_at=None,
+    idempotency_key: str = "",
 ) -> Attempt:
     """The owner logs one try to reach the lead. The first attempt is the first touch
-    that the SLA measures; each attempt completes a play step and moves the next one."""
+    that the SLA measures; an attempt that fulfils a play step completes it and moves
+    the next step's due date.
+
+    `idempotency_key` (the form's per-render token) makes a double submit log one
+    attempt: the second post gets the first attempt back. It is optional: a call log
+    logs its attempt through here under its own key."""
     # The role before the row lock: someone who may never do this takes no lock. The
     # rest of the policy reads the locked row, so a concurrent change cannot slip by.
     role_decision(user, roles.SALES).require()
     lead = Lead.objects.select_for_update(of=("self",)).select_related("play").get(pk=lead.pk)
     policy = LeadPolicy(user, lead)
     policy.actor_can_log_attempt().require()
+
+    def create() -> Attempt:
+        return _attempt_create(
+            lead=lead,
+            user=user,
+            policy=policy,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+            occurred_at=occurred_at,
+        )
+
+    attempt, _created = once(
+        scope="leads.attempt",
+        key=idempotency_key,
+        user=user,
+        create=create,
+        load=lambda pk: Attempt.objects.get(pk=pk),
+    )
+    return attempt
+
+
+def _attempt_create(*, lead, user, policy, channel, outcome, note, occurred_at) -> Attempt:
     policy.lead_allows_log_attempt().require_valid()
-    occurred_at = occurred_at or timezone.now()
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    dated = policy.can_date_attempt(occurred_at, channel=channel, now=now)
+    if not dated:
+        raise ValidationError({"occurred_at": dated.reason})
+    steps = list(lead.play.steps.all()) if lead.play_id else []
+    done = done_step_ids(lead)
+    step = step_fulfilled_by(steps, done, channel=channel, outcome=outcome)
     attempt = Attempt(
         lead=lead,
         salesperson=user,
@@ -48,14 +91,18 @@ def attempt_log(
         outcome=outcome,
         note=note,
         occurred_at=occurred_at,
+        created_at=now,
+        play_step=step,
     )
     attempt.full_clean()
     attempt.save()
+    if step is not None:
+        done.add(step.pk)
     lead.attempt_count += 1
     # The earliest attempt is the first touch, whatever order the attempts are logged in.
     lead.first_touch_at = min(lead.first_touch_at or occurred_at, occurred_at)
     lead.last_touch_at = max(lead.last_touch_at or occurred_at, occurred_at)
-    lead.next_step_due_at = _next_step_due(lead)
+    lead.next_step_due_at = _next_step_due(lead, steps=steps, done=done)
     lead.save(
         update_fields=["attempt_count", "first_touch_at", "last_touch_at", "next_step_due_at"]
     )
@@ -152,16 +199,22 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
 
     The old pending handoff is superseded and the move is recorded as a handoff. If the
     lead was never touched, the new owner gets a fresh first-touch deadline (the breach
-    already recorded against the previous owner stays on record).
+    already recorded against the previous owner stays on record). The reason (`note`) is
+    required: the salesperson who loses the lead is told it, and a lead taken away
+    without a word reads as a reproach.
     """
     role_decision(user, roles.SALES_MANAGER).require()
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    lead = Lead.objects.select_for_update().select_related("owner").get(pk=lead.pk)
     policy = LeadPolicy(user, lead)
     policy.actor_can_reassign().require()
     policy.lead_allows_reassign().require_valid()
     target = policy.can_reassign_to(to_user)
     if not target:
         raise ValidationError({"to_user": target.reason})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why: the salesperson losing the lead is told."})
+    previous = lead.owner
     membership = TeamMembership.objects.select_related("team").get(user=to_user)
     now = timezone.now()
     pending = Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).first()
@@ -197,11 +250,22 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
         fields.append("first_touch_due_at")
     lead.save(update_fields=fields)
     Opportunity.objects.filter(lead=lead).update(owner=to_user)
+    manager = user.get_full_name() or user.get_username()
     notification_send(
         recipient=to_user,
         kind="lead_reassigned",
-        text=f"{user.get_full_name() or user} gave you the lead {lead}.",
+        text=f"{manager} gave you the lead {lead}: {note}",
         url=reverse("leads:detail", args=[lead.pk]),
         dedupe_key=f"reassign:{lead.pk}:{now.isoformat()}",
     )
+    if previous is not None and previous.pk != to_user.pk:
+        new_owner = to_user.get_full_name() or to_user.get_username()
+        notification_send(
+            recipient=previous,
+            kind="lead_reassigned_away",
+            text=f"{manager} gave your lead {lead} to {new_owner}: {note}",
+            # The lead is no longer theirs to open: the queue is where they work.
+            url=reverse("leads:queue"),
+            dedupe_key=f"reassign-away:{lead.pk}:{now.isoformat()}",
+        )
     return lead

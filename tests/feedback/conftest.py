@@ -1,9 +1,11 @@
 """Feedback stories: a published message, leads accepted by reps, calls logged on them."""
 
+from datetime import timedelta
+
 import pytest
 
 from feedback import services
-from tests.support.factories import make_salesperson
+from tests.support.factories import handoff_backdate, make_salesperson
 from tests.support.messaging_factories import make_message, publish
 
 BODY = (
@@ -36,7 +38,11 @@ def log_call(accepted_by, django_capture_on_commit_callbacks):
     with the engine run as after a real commit."""
 
     def log(rep, version, said=None, reaction=4, outcome="meeting_booked", lead=None, **extra):
-        lead = lead or accepted_by(rep)
+        if lead is None:
+            lead = accepted_by(rep)
+            if extra.get("occurred_at") and extra["occurred_at"] < lead.handed_off_at:
+                # A story's call in the past: its fresh lead was handed over before it.
+                handoff_backdate(lead, extra["occurred_at"] - timedelta(hours=1))
         with django_capture_on_commit_callbacks(execute=True):
             return services.call_log_create(
                 user=rep,

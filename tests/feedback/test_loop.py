@@ -1,6 +1,7 @@
 """The whole virtual conversation, from v1 to the salespeople hearing their wording shipped."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback.models import Suggestion
 from messaging.models import Message
@@ -39,7 +40,8 @@ def test_the_loop_from_v1_to_shipped_wording(
             response = client_for(rep).post(
                 reverse("feedback:call_log_create"),
                 {"lead": lead.pk, "version": v1.pk, "channel": "call",
-                 "occurred_at": "2026-01-05T10:00", "reaction": 5, "outcome": "meeting_booked",
+                 "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                 "reaction": 5, "outcome": "meeting_booked",
                  "quote": "Four days? For us it's six.", "edited_body": said},
             )  # fmt: skip
         assert response.status_code == 302, response.content.decode()[:2000]

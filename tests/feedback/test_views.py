@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback.models import CallLog, ObjectionTag, Suggestion
 from tests.feedback.conftest import SAID
@@ -12,7 +13,7 @@ def form_data(lead, version, **overrides):
         "lead": lead.pk,
         "version": version.pk,
         "channel": "call",
-        "occurred_at": "2026-01-05T10:00",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reaction": 4,
         "outcome": "meeting_booked",
         "edited_body": version.body,

@@ -58,6 +58,14 @@ def call(log_call, now):  # noqa: F811
 
     def make(rep, version, lead, days_ago, reaction):
         lead.refresh_from_db()
+        occurred_at = now - timedelta(days=days_ago)
+        if lead.handed_off_at > occurred_at:
+            # The story's calls are in the past: the lead was handed over before them
+            # (a call may not predate its handoff).
+            handed = occurred_at - timedelta(hours=1)
+            Lead.objects.filter(pk=lead.pk).update(handed_off_at=handed)
+            lead.handoffs.update(handed_off_at=handed)
+            lead.refresh_from_db()
         outcome = "meeting_booked" if reaction >= 4 else "not_now"
         return log_call(
             rep, version, lead=lead, reaction=reaction, outcome=outcome,
@@ -119,6 +127,7 @@ def loop_story(rep_a, rep_b, sla, accepted_by, no_budget, bad_data, now):  # noq
         Lead.objects.filter(pk=made.pk).update(
             handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
         )
+        made.handoffs.update(handed_off_at=handed)  # attempts may not predate it
         made.refresh_from_db()
         return made
 
@@ -179,6 +188,7 @@ def scorecard_story(marketer, rep_a, rep_b, sla, accepted_by, handed_to, no_budg
         Lead.objects.filter(pk=made.pk).update(
             handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
         )
+        made.handoffs.update(handed_off_at=handed)  # attempts may not predate it
         made.refresh_from_db()
         return made
 

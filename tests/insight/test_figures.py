@@ -25,6 +25,7 @@ from insight.selectors import VersionFigures
 from leads import selectors as lead_selectors
 from leads import services as lead_services
 from leads.models import Lead, SlaBreach
+from tests.support.factories import handoff_backdate
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def sla_story(rep_a, rep_b, sla, accepted_by):
         Lead.objects.filter(pk=made.pk).update(
             handed_off_at=handed, first_touch_due_at=handed + timedelta(hours=24)
         )
+        made.handoffs.update(handed_off_at=handed)  # attempts may not predate it
         made.refresh_from_db()
         return made
 
@@ -95,7 +97,7 @@ def test_time_to_first_touch_takes_the_earliest_attempt_even_if_logged_second(
     rep_a, sla, accepted_by
 ):
     made = accepted_by(rep_a)
-    handed = made.handed_off_at
+    handed = handoff_backdate(made, timezone.now() - timedelta(days=1))
     for hours in (10, 3):  # the 3 h call is typed in after the 10 h one
         lead_services.attempt_log(
             lead=made, user=rep_a, channel="call", outcome="no_answer",
@@ -142,7 +144,7 @@ def test_team_page_does_not_list_a_breach_touched_before_its_deadline(sla_story,
 
 def test_lead_first_touch_is_the_earliest_attempt(rep_a, sla, accepted_by):
     made = accepted_by(rep_a)
-    handed = made.handed_off_at
+    handed = handoff_backdate(made, timezone.now() - timedelta(days=1))
     for hours in (10, 3):
         lead_services.attempt_log(
             lead=made, user=rep_a, channel="call", outcome="no_answer",

@@ -169,7 +169,7 @@ def test_manager_a_reassigns_within_team_a_only_and_only_open_leads(
         "Choose a salesperson of a team you manage."
     )
     assert LeadPolicy(manager_a, lead).can_reassign_to(rep_a).reason == (
-        "rep_a already owns this lead."
+        f"{rep_a.get_full_name()} already owns this lead."
     )
     assert LeadPolicy(manager_b, lead).can_reassign().reason == (
         "This lead is not with one of your teams."

@@ -153,16 +153,41 @@ def test_two_reps_accepting_the_same_offer_at_once_one_wins(marketer, team_a, re
 # --- attempts, disqualification, opportunities ---------------------------------------
 
 
-def test_the_first_attempt_is_the_first_touch_and_moves_the_play_on(rep_a, accepted_by, play):
-    lead = accepted_by(rep_a, play=play)
-    log(lead, rep_a)
+def test_the_first_attempt_is_the_first_touch_and_a_conversation_moves_the_play_on(
+    rep_a, accepted_by, play
+):
+    lead = accepted_by(rep_a, play=play)  # day 0 call, day 2 email, day 5 call
+    log(lead, rep_a, outcome="connected")
     lead.refresh_from_db()
     assert lead.attempt_count == 1 and lead.first_touch_at == lead.last_touch_at
     assert lead.next_step_due_at == lead.handed_off_at + timedelta(days=2)
-    log(lead, rep_a, outcome="voicemail")
+    log(lead, rep_a, channel="email", outcome="replied")
     log(lead, rep_a, outcome="connected")
     lead.refresh_from_db()
     assert lead.next_step_due_at is None  # all three steps done
+
+
+def test_no_answer_or_voicemail_does_not_complete_a_call_step(rep_a, accepted_by, play):
+    lead = accepted_by(rep_a, play=play)
+    first = log(lead, rep_a, outcome="no_answer")
+    second = log(lead, rep_a, outcome="voicemail")
+    lead.refresh_from_db()
+    assert first.play_step is None and second.play_step is None
+    assert lead.attempt_count == 2  # both count as tries (the SLA's first touch)
+    assert lead.next_step_due_at == lead.handed_off_at  # the day-0 call is still to do
+
+
+def test_an_email_completes_the_email_step_not_the_call_step(rep_a, accepted_by, play):
+    lead = accepted_by(rep_a, play=play)
+    email = log(lead, rep_a, channel="email", outcome="replied")
+    lead.refresh_from_db()
+    assert email.play_step == play.steps.get(channel="email")
+    assert lead.next_step_due_at == lead.handed_off_at  # the day-0 call is next
+    call = log(lead, rep_a, outcome="connected")
+    lead.refresh_from_db()
+    assert call.play_step == play.steps.get(position=0)
+    # the next step is the day-5 call, due on the play's schedule, not 5 days after the call
+    assert lead.next_step_due_at == lead.handed_off_at + timedelta(days=5)
 
 
 def test_rep_b_cannot_log_attempts_on_rep_as_lead(rep_a, rep_b, accepted_by):
@@ -260,7 +285,7 @@ def test_manager_reassigns_an_untouched_lead_and_the_new_owner_gets_a_fresh_dead
     rep_c = make_salesperson("rep_c", team_a)
     lead = handed_to(rep_a)
     old_due = lead.first_touch_due_at
-    services.lead_reassign(lead=lead, user=manager_a, to_user=rep_c)
+    services.lead_reassign(lead=lead, user=manager_a, to_user=rep_c, note="Ravi is on leave")
     lead.refresh_from_db()
     assert lead.owner == rep_c and lead.first_touch_due_at > old_due
     statuses = dict(lead.handoffs.values_list("to_user__username", "status"))
@@ -273,9 +298,9 @@ def test_a_manager_cannot_take_another_teams_lead_or_give_it_outside_their_team(
 ):
     lead = handed_to(rep_a)
     with pytest.raises(PermissionDenied):
-        services.lead_reassign(lead=lead, user=manager_b, to_user=rep_b)
+        services.lead_reassign(lead=lead, user=manager_b, to_user=rep_b, note="x")
     with pytest.raises(ValidationError):
-        services.lead_reassign(lead=lead, user=manager_a, to_user=rep_b)
+        services.lead_reassign(lead=lead, user=manager_a, to_user=rep_b, note="x")
 
 
 # --- the SLA breach scan ------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_the_queue_lists_overdue_first_then_by_next_step(client_for, rep_a, acce
     accepted_by(rep_a, play=play, first_name="Soon")
     late = accepted_by(rep_a, play=play, first_name="Late")
     touched = accepted_by(rep_a, play=play, first_name="Touched")
-    services.attempt_log(lead=touched, user=rep_a, channel="call", outcome="no_answer")
+    services.attempt_log(lead=touched, user=rep_a, channel="call", outcome="connected")
     Lead.objects.filter(pk=late.pk).update(first_touch_due_at=timezone.now() - timedelta(hours=1))
     text = client_for(rep_a).get(reverse("leads:queue")).content.decode()
     assert text.index("Late") < text.index("Soon") < text.index("Touched")
@@ -248,7 +248,9 @@ def test_manager_sees_the_team_and_reassigns_a_lead(
     text = client.get(reverse("leads:team")).content.decode()
     assert "rep_a" in text or rep_a.get_full_name() in text
     assert str(lead) in text
-    client.post(reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk})
+    client.post(
+        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_c.pk, "note": "Ravi is on leave"}
+    )
     lead.refresh_from_db()
     assert lead.owner == rep_c
 
@@ -256,7 +258,7 @@ def test_manager_sees_the_team_and_reassigns_a_lead(
 def test_manager_b_cannot_reassign_team_as_lead(client_for, manager_b, rep_a, rep_b, handed_to):
     lead = handed_to(rep_a)
     response = client_for(manager_b).post(
-        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_b.pk}
+        reverse("leads:reassign", args=[lead.pk]), {"to_user": rep_b.pk, "note": "x"}
     )
     assert response.status_code == 404
     lead.refresh_from_db()

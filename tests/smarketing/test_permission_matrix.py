@@ -27,6 +27,7 @@ EXPECTED = {
     "bench_bare": ("get", ALL, {}, {}),
     "login": ("get", PUBLIC, {}, {}),
     "logout": ("post", PUBLIC, {}, {}),
+    "preferences": ("get", ALL, {}, {}),
     "admin:index": ("get", frozenset({"admin"}), {}, {}),
     # messaging
     "messaging:message_library": ("get", ALL, {}, {}),

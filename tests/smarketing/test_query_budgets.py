@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from devtools.scale import Sizes, scale_seed
 from feedback.models import CallLog, ObjectionTag, Suggestion, VersionStats
@@ -60,7 +61,8 @@ def _requests():
     versions = urlencode({"a": numbers[0], "b": numbers[-1]})
     filters = urlencode({"status": "accepted", "source": "webinar"})
     call = {"lead": lead.pk, "version": live.pk, "channel": "call",
-            "occurred_at": "2026-01-05T10:00", "reaction": 4, "outcome": "interested",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "reaction": 4, "outcome": "interested",
             "edited_body": live.body}  # fmt: skip
     m, r, n = "scale-marketer-1", "scale-rep-1", "scale-manager-1"
     return [

@@ -77,3 +77,14 @@ class PlayStepFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     day_offset = 0
     channel = "call"
+
+
+def handoff_backdate(lead, handed):
+    """Move a lead's handoff (the lead's clock and its handoff rows) back to `handed`, so a
+    story can log attempts in the past: an attempt may not predate the handoff."""
+    from leads.models import Lead
+
+    Lead.objects.filter(pk=lead.pk).update(handed_off_at=handed)
+    lead.handoffs.update(handed_off_at=handed)
+    lead.refresh_from_db()
+    return handed
