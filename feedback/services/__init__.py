@@ -1,6 +1,7 @@
 """Every write of the feedback app that carries a rule: the virtual conversation.
 
-A salesperson logs a call (calls.call_log_create); after the commit the engine counts it
+A salesperson logs a call (calls.call_log_create) and may correct it for a day
+(corrections.call_log_correct); after the commit the engine counts it
 and groups its edits into suggestions (engine); marketing accepts or rejects a
 suggestion (suggestions.suggestion_accept / suggestion_reject); when a version carrying
 accepted wording goes live, its contributors are told (version_published_process);
@@ -12,6 +13,7 @@ Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), no
 """
 
 from .calls import call_log_create, passage_edits_for
+from .corrections import call_log_correct, version_recount
 from .digest import digest_send_daily
 from .engine import (
     ENGINE_BATCH,
@@ -41,6 +43,7 @@ __all__ = [
     "ENGINE_BATCH",
     "ENGINE_DRAIN_BATCHES",
     "ENGINE_SWEEP_AGE",
+    "call_log_correct",
     "call_log_create",
     "call_log_process",
     "call_logs_processed",
@@ -60,5 +63,6 @@ __all__ = [
     "suggestions_refresh_open",
     "version_calls_drain",
     "version_calls_process",
+    "version_recount",
     "version_published_process",
 ]
