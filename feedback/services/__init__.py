@@ -12,7 +12,7 @@ feedback.matching and feedback.evidence; who may do what in feedback.policies.
 Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), not here.
 """
 
-from .calls import call_log_create, passage_edits_for
+from .calls import call_log_create, passage_edits_for, wording_by_passage
 from .corrections import call_log_correct, version_recount
 from .digest import digest_send_daily
 from .engine import (
@@ -64,5 +64,6 @@ __all__ = [
     "version_calls_drain",
     "version_calls_process",
     "version_recount",
+    "wording_by_passage",
     "version_published_process",
 ]

@@ -68,6 +68,24 @@ def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[Pass
     return edits
 
 
+def wording_by_passage(*, version: MessageVersion, edited_body: str) -> dict[str, str]:
+    """What was said in place of each passage of the version (its text when said as
+    written, "" when left out; an added passage joins the one it follows), so a
+    wording stored whole can be shown, and edited again, passage by passage."""
+    said = {p.key: p.text for p in version.passages.all()}
+    first = next(iter(said), None)
+    for edit in passage_edits_for(version=version, edited_body=edited_body):
+        if edit.kind == PassageEdit.Kind.CHANGED:
+            said[edit.passage_key] = edit.edited_text
+        elif edit.kind == PassageEdit.Kind.REMOVED:
+            said[edit.passage_key] = ""
+        elif edit.passage_key in said:
+            said[edit.passage_key] = f"{said[edit.passage_key]}\n\n{edit.edited_text}".strip()
+        elif first is not None:
+            said[first] = f"{edit.edited_text}\n\n{said[first]}".strip()
+    return said
+
+
 def passage_edits_of(*, version: MessageVersion | None, edited_body: str) -> list[PassageEdit]:
     """The edits of a call (unsaved): none when no message was used."""
     if version is None:
