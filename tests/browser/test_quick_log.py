@@ -54,7 +54,10 @@ def test_a_conversation_is_logged_from_the_queue_in_eight_taps(
     tap(passage.locator("summary").click)
     tap(passage.get_by_role("textbox").fill, SAID)
     tap(passage.get_by_label("The customer's words are about this").check)
-    tap(panel.get_by_role("textbox", name="The customer's words").fill, "Four days? For us it's six.")
+    tap(
+        panel.get_by_role("textbox", name="The customer's words").fill,
+        "Four days? For us it's six.",
+    )
 
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})

@@ -323,3 +323,22 @@ def test_two_concurrent_identical_posts_log_one_call(rep_a, marketer, accepted_b
     assert CallLog.objects.filter(lead=lead).count() == 1
     assert Attempt.objects.filter(lead=lead).count() == 1
     assert len(calls) == 2 and calls[0].pk == calls[1].pk
+
+
+def test_saving_from_the_lead_page_reloads_it_with_the_conversation(
+    client_for, rep_a, v1, cfo_play, accepted_by
+):
+    lead = accepted_by(rep_a, play=cfo_play)
+    response = client_for(rep_a).post(
+        reverse("feedback:call_log_create"), quick_post(lead, v1, view="detail"), **HX
+    )
+    assert response["HX-Redirect"] == reverse("leads:detail", args=[lead.pk])
+    page = client_for(rep_a).get(response["HX-Redirect"]).content.decode()
+    assert "Conversation with" in page and "Value proposition for CFOs v1" in page
+
+
+def test_a_general_call_shows_on_the_lead_page(client_for, rep_a, accepted_by):
+    lead = accepted_by(rep_a)
+    services.call_log_create(user=rep_a, lead=lead, reaction=3, outcome="not_now")
+    page = client_for(rep_a).get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "general call" in page
