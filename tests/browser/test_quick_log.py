@@ -1,6 +1,7 @@
 """A new salesperson logs a conversation from the queue in a few taps, and the wording
 they said differently reaches marketing's inbox."""
 
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -10,7 +11,8 @@ from leads.models import Attempt
 from tests.support.factories import PlayFactory, PlayStepFactory
 from tests.support.messaging_factories import make_message, publish
 
-SCREENS = Path("/tmp/screens/quicklog")
+# Looked at by hand when the panel changes; never written into the repository.
+SCREENS = Path(tempfile.gettempdir()) / "screens" / "quicklog"
 BODY = (
     "# Close the books in half the time\n\n"
     "Finance teams lose four days a month reconciling spreadsheets.\n\n"

@@ -124,7 +124,7 @@ def test_the_queue_and_lead_page_offer_the_quick_log(client_for, rep_a, cfo_play
     for url in (reverse("leads:queue"), reverse("leads:detail", args=[lead.pk])):
         html = client_for(rep_a).get(url).content.decode()
         assert f'id="quick-log-{lead.pk}"' in html
-        assert 'data-action="quick_log"' in html
+        assert 'class="primary quick-log-open"' in html
         assert f"/feedback/calls/new/?lead={lead.pk}&amp;view=" in html
 
 
