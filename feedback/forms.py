@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from leads.models import Channel
 from smarketing.forms import ModelMultipleChoiceField
+from smarketing.idempotency import IdempotencyField
 
 from .models import CallLog, ObjectionTag
 
@@ -15,11 +16,27 @@ class VersionChoiceField(forms.ModelChoiceField):
         return f"{version.message.title} · v{version.number} ({state})"
 
 
+PASSAGE_PREFIX = "passage_"
+
+
 class CallLogForm(forms.Form):
-    """One form for the whole conversation; a failed save re-renders with everything typed."""
+    """The whole conversation, quick to fill: taps for the reaction, the outcome and the
+    objections, and the message as its passages, each editable on its own (the wording
+    said differently) and choosable as the one the customer's words answer.
+
+    The edited wording is rebuilt from the version's passages and the ones edited
+    (`edited_body` in cleaned_data), so call_log_create stores the edits as usual. A
+    post without passage fields (an older form, a client) may send `edited_body` whole.
+    A failed save re-renders with everything typed.
+    """
 
     lead = forms.ModelChoiceField(queryset=None, label="Lead")
-    version = VersionChoiceField(queryset=None, label="Message version used")
+    version = VersionChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No message / general call",
+        label="Message used",
+    )
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.CALL)
     occurred_at = forms.DateTimeField(
         label="When",
@@ -32,7 +49,9 @@ class CallLogForm(forms.Form):
         widget=forms.RadioSelect,
         label="How did the customer react?",
     )
-    outcome = forms.ChoiceField(choices=CallLog.Outcome.choices)
+    outcome = forms.ChoiceField(
+        choices=CallLog.Outcome.choices, widget=forms.RadioSelect, label="Outcome"
+    )
     objections = ModelMultipleChoiceField(
         queryset=ObjectionTag.objects.filter(status=ObjectionTag.Status.APPROVED),
         required=False,
@@ -52,28 +71,71 @@ class CallLogForm(forms.Form):
         help_text="Verbatim, if you noted it.",
     )
     quote_passage_key = forms.ChoiceField(
-        required=False, label="The quote is about", choices=[("", "The whole message")]
+        required=False,
+        label="The customer's words are about",
+        choices=[("", "The whole message")],
+        widget=forms.RadioSelect,
     )
     edited_body = forms.CharField(
-        required=False,
-        strip=False,
-        max_length=50_000,
-        widget=forms.Textarea(attrs={"rows": 16}),
-        label="What you actually said",
-        help_text="Prefilled with the version's text: change it to the wording you used.",
+        required=False, strip=False, max_length=50_000, widget=forms.HiddenInput
     )
     notes = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    idempotency_key = IdempotencyField()
 
-    def __init__(self, *args, leads, versions, passages=(), **kwargs):
+    def __init__(self, *args, leads, versions, passages=(), said=None, **kwargs):
+        """`passages` are the passages of the version shown; `said` what was said in
+        place of each (by key), to prefill a correction."""
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = leads
         self.fields["version"].queryset = versions
+        self.passages = list(passages)
         self.fields["quote_passage_key"].choices = [("", "The whole message")] + [
-            (p.key, f"¶{p.position + 1}: {p.text[:70]}") for p in passages
+            (p.key, f"¶{p.position + 1}") for p in self.passages
         ]
+        for passage in self.passages:
+            self.fields[PASSAGE_PREFIX + passage.key] = forms.CharField(
+                required=False,
+                strip=False,
+                max_length=20_000,
+                initial=(said or {}).get(passage.key, passage.text),
+                label=f"What you said instead of ¶{passage.position + 1}",
+                help_text="Empty it if you left this passage out.",
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
         self.fields["occurred_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        names = [PASSAGE_PREFIX + p.key for p in self.passages]
+        whole = self.is_bound and self.passages and self.data.get("edited_body")
+        if whole and not any(name in self.data for name in names):
+            # A post with the wording whole: shown (and cleaned) passage by passage.
+            from .services.calls import wording_by_passage
+
+            said = wording_by_passage(
+                version=self.passages[0].version, edited_body=self.data["edited_body"]
+            )
+            self.data = self.data.copy()
+            for passage, name in zip(self.passages, names, strict=True):
+                self.data[name] = said.get(passage.key, "")
+
+    def passage_rows(self):
+        """Each passage with its editor and its "the customer's words are about this"
+        choice, in the message's order, for the template."""
+        radios = list(self["quote_passage_key"])[1:]
+        return [
+            {
+                "passage": passage,
+                "field": self[PASSAGE_PREFIX + passage.key],
+                "quote_radio": radio,
+                "edited": self.is_bound
+                and (PASSAGE_PREFIX + passage.key) in self.data
+                and self.data[PASSAGE_PREFIX + passage.key].strip() != passage.text.strip(),
+            }
+            for passage, radio in zip(self.passages, radios, strict=True)
+        ]
+
+    def quote_whole_radio(self):
+        return list(self["quote_passage_key"])[0]
 
     def clean_new_objections(self):
         return [name for name in self.cleaned_data["new_objections"].split(",") if name.strip()]
@@ -83,6 +145,30 @@ class CallLogForm(forms.Form):
         if value > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError("A call cannot be logged in the future.")
         return value
+
+    def clean(self):
+        data = super().clean()
+        version = data.get("version")
+        if version is None:
+            # A general call has no wording to compare and no passage to quote.
+            data["edited_body"] = ""
+            data["quote_passage_key"] = ""
+            return data
+        names = [PASSAGE_PREFIX + p.key for p in self.passages]
+        if (
+            self.passages
+            and self.passages[0].version_id == version.pk
+            and any(name in self.data for name in names)
+        ):
+            texts = []
+            for passage, name in zip(self.passages, names, strict=True):
+                text = data.get(name, passage.text) if name in self.data else passage.text
+                if text.strip():
+                    texts.append(text.strip())
+            data["edited_body"] = "\n\n".join(texts)
+        elif not data.get("edited_body"):
+            data["edited_body"] = version.body
+        return data
 
 
 class RejectForm(forms.Form):

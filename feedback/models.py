@@ -65,8 +65,14 @@ class CallLog(models.Model):
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_logs"
     )
+    # Empty for a general call where no message was used ("No message / general
+    # call"): it counts as an attempt on the lead and feeds no figures or suggestions.
     version = models.ForeignKey(
-        "messaging.MessageVersion", on_delete=models.PROTECT, related_name="call_logs"
+        "messaging.MessageVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="call_logs",
     )
     attempt = models.OneToOneField(
         "leads.Attempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="call_log"

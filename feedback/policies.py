@@ -8,10 +8,17 @@ call `role()` first and then the `can_*` method with `require_valid()`: once the
 has passed, the method can only fail on the state.
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from smarketing.policies import ALLOWED, Decision, deny
 from smarketing.roles import MARKETING, SALES, has_role, roles_of
 
 from .models import CallLog, PassageEdit, Suggestion
+
+# How long after logging a call its salesperson may still correct it.
+CORRECTION_WINDOW = timedelta(hours=24)
 
 
 class CallLogPolicy:
@@ -35,6 +42,17 @@ class CallLogPolicy:
             return decision
         if lead.owner_id != self.user.pk:
             return deny("You can only log calls on your own leads.")
+        return ALLOWED
+
+    def can_correct(self, now=None) -> Decision:
+        """A salesperson corrects their own call log, within CORRECTION_WINDOW of logging
+        it: long enough to fix a slip the same day, short enough that marketing's
+        figures and the suggestions built on the call do not keep moving under them."""
+        if self.call_log.salesperson_id != self.user.pk:
+            return deny("Only the salesperson who logged this call can correct it.")
+        now = now or timezone.now()
+        if now - self.call_log.created_at > CORRECTION_WINDOW:
+            return deny("A call can only be corrected within 24 hours of logging it.")
         return ALLOWED
 
     def can_view(self) -> Decision:

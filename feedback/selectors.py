@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,6 +49,27 @@ def version_choices(*, lead=None, include=None):
     )
 
 
+def play_versions(*, lead, include=None):
+    """The versions a quick log offers: the live versions the lead's play recommends,
+    in the play's order (first the one its earliest step uses), or every live version
+    when the lead has no play; plus `include` (the version already chosen)."""
+    ids = []
+    if lead is not None and lead.play_id:
+        for live_id in (
+            lead.play.steps.filter(message__live_version__isnull=False)
+            .order_by("position", "day_offset")
+            .values_list("message__live_version", flat=True)
+        ):
+            if live_id not in ids:
+                ids.append(live_id)
+    if not ids:
+        return version_choices(lead=None, include=include)
+    if include is not None and include.pk not in ids:
+        ids.append(include.pk)
+    order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)])
+    return MessageVersion.objects.filter(pk__in=ids).select_related("message").order_by(order)
+
+
 def default_version_for(lead) -> MessageVersion | None:
     """The play's first step with a live message, else nothing: the rep chooses."""
     if lead is None or not lead.play_id:
@@ -67,6 +88,11 @@ def readable_version(*, pk) -> MessageVersion:
     if version is None:
         raise Http404("No such published version.")
     return version
+
+
+def call_log_leads(*, call_log):
+    """A correction keeps the call's lead: the only choice its form offers."""
+    return Lead.objects.filter(pk=call_log.lead_id)
 
 
 def call_log_detail(*, user, pk) -> CallLog:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("calls/new/", views.call_log_create, name="call_log_create"),
     path("calls/wording/", views.call_log_wording, name="call_log_wording"),
     path("calls/<int:pk>/", views.call_log_detail, name="call_log_detail"),
+    path("calls/<int:pk>/correct/", views.call_log_correct, name="call_log_correct"),
     path("inbox/", views.suggestion_inbox, name="suggestion_inbox"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
     path("suggestions/<int:pk>/accept/", views.suggestion_accept, name="suggestion_accept"),

@@ -3,100 +3,177 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from leads import selectors as lead_selectors
+from leads.models import Channel
+from leads.views import _attempt_choices
 from messaging.models import MessageVersion
 from smarketing.roles import MARKETING, SALES, role_required
-from smarketing.web import error_messages, form_errors_from, page_of, template_for
+from smarketing.web import error_messages, form_errors_from, page_of, redirect_back, template_for
 
 from . import selectors, services
 from .forms import CallLogForm, CommentForm, RejectForm
 from .models import ObjectionTag, Suggestion
-from .policies import SuggestionPolicy
+from .policies import CallLogPolicy, SuggestionPolicy
 
 # --- Call logs ------------------------------------------------------------------------
 
+# Where a quick-log panel is embedded; anything else is the full page.
+PANEL_VIEWS = ("queue", "detail")
 
-def _call_log_form(request, data=None):
+
+def _version_from(source, lead):
+    """The version asked for ("" is an explicit general call), else the play's first."""
+    if "version" in source:
+        value = source.get("version", "")
+        if not value.isdigit():
+            return None
+        return MessageVersion.objects.published().select_related("message").filter(pk=value).first()
+    return selectors.default_version_for(lead)
+
+
+def _call_log_form(request, data=None, source=None):
     """Build the form for the lead and version in the request (query or POST)."""
-    source = data if data is not None else request.GET
+    source = source if source is not None else data if data is not None else request.GET
     leads = selectors.loggable_leads(user=request.user)
     lead = None
     if source.get("lead", "").isdigit():
         lead = leads.filter(pk=source["lead"]).first()
-    version = None
-    if source.get("version", "").isdigit():
-        version = MessageVersion.objects.published().filter(pk=source["version"]).first()
-    if version is None:
-        version = selectors.default_version_for(lead)
-    versions = selectors.version_choices(lead=lead, include=version)
+    version = _version_from(source, lead)
+    panel = source.get("view", "") in PANEL_VIEWS and lead is not None
+    if panel:
+        versions = selectors.play_versions(lead=lead, include=version)
+    else:
+        versions = selectors.version_choices(lead=lead, include=version)
     passages = list(version.passages.all()) if version else []
-    initial = {"lead": lead, "version": version, "edited_body": version.body if version else ""}
-    form = CallLogForm(data, leads=leads, versions=versions, passages=passages, initial=initial)
+    initial = {"lead": lead, "version": version}
+    if source.get("channel") in Channel.values:
+        initial["channel"] = source["channel"]
+    form = CallLogForm(
+        data,
+        leads=leads,
+        versions=versions,
+        passages=passages,
+        initial=initial,
+        auto_id=f"ql{lead.pk}_%s" if panel else "id_%s",
+    )
     return form, lead, version
+
+
+def _form_context(request, form, lead, version, **extra):
+    view = request.POST.get("view") or request.GET.get("view", "")
+    return {
+        "form": form,
+        "lead": lead,
+        "version": version,
+        "view": view if view in PANEL_VIEWS and lead is not None else "",
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        **extra,
+    }
+
+
+def _call_log_saved(request, call_log, view):
+    """Where a saved call leads: the queue row again, the lead page, or the call."""
+    changed = call_log.passage_edits.count()
+    text = f"Conversation with {call_log.lead} logged" + (
+        f", with {changed} change{'s' if changed != 1 else ''} to the wording." if changed else "."
+    )
+    if request.htmx and view == "queue":
+        return render(
+            request,
+            "leads/queue.html#queue-row",
+            {
+                "lead": lead_selectors.queue_row(user=request.user, pk=call_log.lead_id),
+                "row_error": "",
+                "row_logged": text,
+                "attempt_choices": _attempt_choices(),
+            },
+        )
+    messages.success(request, text)
+    if request.htmx and view == "detail":
+        return HttpResponseClientRedirect(reverse("leads:detail", args=[call_log.lead_id]))
+    return redirect_back(request, reverse("feedback:call_log_detail", args=[call_log.pk]))
 
 
 @role_required(SALES)
 @require_http_methods(["GET", "POST"])
 def call_log_create(request):
-    """Log a conversation from a lead in the queue or from a message page."""
-    form, lead, version = _call_log_form(
-        request, request.POST if request.method == "POST" else None
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            call_log = services.call_log_create(
-                user=request.user,
-                lead=data["lead"],
-                version=data["version"],
-                channel=data["channel"],
-                occurred_at=data["occurred_at"],
-                reaction=data["reaction"],
-                outcome=data["outcome"],
-                objections=data["objections"],
-                new_objection_names=data["new_objections"],
-                quote=data["quote"],
-                quote_passage_key=data["quote_passage_key"],
-                edited_body=data["edited_body"],
-                notes=data["notes"],
-            )
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            changed = call_log.passage_edits.count()
-            messages.success(
-                request,
-                f"Call with {call_log.lead} logged"
-                + (
-                    f", with {changed} change{'s' if changed != 1 else ''} to the wording."
-                    if changed
-                    else "."
-                ),
-            )
-            return redirect("feedback:call_log_detail", pk=call_log.pk)
-    return render(
-        request,
-        "feedback/call_log_form.html",
-        {"form": form, "lead": lead, "version": version},
-    )
+    """Log a conversation: the full page, or the quick-log panel under a queue row or
+    on the lead page (htmx, `view=queue|detail`); the same form either way."""
+    opening = request.method == "POST" and request.GET.get("open") == "1"
+    if opening:
+        # "Connected" on an attempt form: the panel opens with its lead and channel;
+        # nothing is written until the conversation is saved (one attempt, then).
+        form, lead, version = _call_log_form(request, source=request.POST)
+    else:
+        form, lead, version = _call_log_form(
+            request, request.POST if request.method == "POST" else None
+        )
+    context = _form_context(request, form, lead, version)
+    status = 200
+    if request.method == "POST" and not opening:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                call_log = services.call_log_create(
+                    user=request.user,
+                    lead=data["lead"],
+                    version=data["version"],
+                    channel=data["channel"],
+                    occurred_at=data["occurred_at"],
+                    reaction=data["reaction"],
+                    outcome=data["outcome"],
+                    objections=data["objections"],
+                    new_objection_names=data["new_objections"],
+                    quote=data["quote"],
+                    quote_passage_key=data["quote_passage_key"],
+                    edited_body=data["edited_body"],
+                    notes=data["notes"],
+                    idempotency_key=data["idempotency_key"],
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return _call_log_saved(request, call_log, context["view"])
+        status = 422
+    if request.htmx and context["view"]:
+        response = render(request, "feedback/_quick_log.html", context, status=status)
+        if status == 422:
+            # The form posts in place of the queue row; a refusal stays in the panel.
+            response = reswap(retarget(response, f"#quick-log-form-{lead.pk}"), "outerHTML")
+        return response
+    return render(request, "feedback/call_log_form.html", context, status=status)
 
 
 @role_required(SALES)
 @require_GET
 def call_log_wording(request):
-    """htmx: the wording editor and passage choices for another version."""
-    version = selectors.readable_version(pk=request.GET.get("version", "0") or 0)
+    """htmx: the passages of another version (or none, for a general call), swapped
+    into the form when the salesperson picks the version they used."""
+    version = None
+    if request.GET.get("version", ""):
+        version = selectors.readable_version(
+            pk=request.GET["version"] if request.GET["version"].isdigit() else 0
+        )
+    lead = None
+    if request.GET.get("lead", "").isdigit():
+        lead = selectors.loggable_leads(user=request.user).filter(pk=request.GET["lead"]).first()
     form = CallLogForm(
         leads=selectors.loggable_leads(user=request.user),
         versions=selectors.version_choices(include=version),
-        passages=list(version.passages.all()),
-        initial={"edited_body": version.body, "version": version},
+        passages=list(version.passages.all()) if version else [],
+        initial={"version": version},
+        auto_id=f"ql{lead.pk}_%s" if lead and request.GET.get("view") in PANEL_VIEWS else "id_%s",
     )
     return render(
-        request, "feedback/call_log_form.html#wording", {"form": form, "version": version}
+        request,
+        "feedback/_quick_log.html#passages",
+        {"form": form, "version": version, "lead": lead},
     )
 
 
@@ -104,7 +181,100 @@ def call_log_wording(request):
 def call_log_detail(request, pk):
     call_log = selectors.call_log_detail(user=request.user, pk=pk)
     edits = list(call_log.passage_edits.all())
-    return render(request, "feedback/call_log_detail.html", {"call_log": call_log, "edits": edits})
+    return render(
+        request,
+        "feedback/call_log_detail.html",
+        {
+            "call_log": call_log,
+            "edits": edits,
+            "policy": CallLogPolicy(request.user, call_log),
+        },
+    )
+
+
+@role_required(SALES)
+@require_http_methods(["GET", "POST"])
+def call_log_correct(request, pk):
+    """Correct one's own call within 24 hours: the same form, prefilled with what was
+    logged; the figures and suggestions it fed are re-counted (call_log_correct)."""
+    call_log = selectors.call_log_detail(user=request.user, pk=pk)
+    decision = CallLogPolicy(request.user, call_log).can_correct()
+    if not decision:
+        return render(
+            request,
+            "feedback/call_log_correct.html",
+            {"call_log": call_log, "refused": decision.reason},
+            status=403,
+        )
+    source = request.POST if request.method == "POST" else request.GET
+    version = _version_from(source, None) if "version" in source else call_log.version
+    passages = list(version.passages.all()) if version else []
+    said = None
+    if version is not None and version.pk == call_log.version_id:
+        said = services.wording_by_passage(version=version, edited_body=call_log.edited_body)
+    form = CallLogForm(
+        request.POST if request.method == "POST" else None,
+        leads=selectors.call_log_leads(call_log=call_log),
+        versions=selectors.version_choices(lead=call_log.lead, include=version),
+        passages=passages,
+        said=said,
+        initial={
+            "lead": call_log.lead,
+            "version": version,
+            "channel": call_log.channel,
+            "occurred_at": timezone.localtime(call_log.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "reaction": call_log.reaction,
+            "outcome": call_log.outcome,
+            "objections": [t for t in call_log.objections.all() if t.status == t.Status.APPROVED],
+            # A proposed objection is no checkbox yet: kept by name.
+            "new_objections": ", ".join(
+                t.name for t in call_log.objections.all() if t.status != t.Status.APPROVED
+            ),
+            "quote": call_log.quote,
+            "quote_passage_key": call_log.quote_passage_key,
+            "notes": call_log.notes,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.call_log_correct(
+                    call_log=call_log,
+                    user=request.user,
+                    version=data["version"],
+                    reaction=data["reaction"],
+                    outcome=data["outcome"],
+                    objections=data["objections"],
+                    new_objection_names=data["new_objections"],
+                    quote=data["quote"],
+                    quote_passage_key=data["quote_passage_key"],
+                    edited_body=data["edited_body"],
+                    notes=data["notes"],
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Call corrected: marketing's figures are re-counted.")
+                return redirect("feedback:call_log_detail", pk=call_log.pk)
+        status = 422
+    return render(
+        request,
+        "feedback/call_log_correct.html",
+        {
+            "call_log": call_log,
+            "form": form,
+            "lead": call_log.lead,
+            "version": version,
+            "view": "",
+            "next": "",
+            "correcting": True,
+        },
+        status=status,
+    )
 
 
 # --- Suggestions ----------------------------------------------------------------------

@@ -115,9 +115,10 @@ def leads_attribution_rebuild(*, lead_ids) -> set[int]:
     if not ids:
         return set()
     calls: dict[int, list] = {lead_id: [] for lead_id in ids}
-    for lead_id, *call in CallLog.objects.filter(lead_id__in=ids).values_list(
-        "lead_id", "version_id", "occurred_at", "pk"
-    ):
+    # A general call (no message used) has no version to credit.
+    for lead_id, *call in CallLog.objects.filter(
+        lead_id__in=ids, version__isnull=False
+    ).values_list("lead_id", "version_id", "occurred_at", "pk"):
         calls[lead_id].append(tuple(call))
     deals = _opportunities_for(ids)
     rows = []
@@ -243,7 +244,8 @@ def attribution_rebuild_all(*, batch_size: int = REBUILD_BATCH) -> dict[str, int
     lose their rows; versions no longer used lose their rollups.
     """
     stream = (
-        CallLog.objects.order_by("lead_id", "occurred_at", "pk")
+        CallLog.objects.filter(version__isnull=False)
+        .order_by("lead_id", "occurred_at", "pk")
         .values_list("lead_id", "version_id", "occurred_at", "pk")
         .iterator(chunk_size=5000)
     )

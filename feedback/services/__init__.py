@@ -1,6 +1,7 @@
 """Every write of the feedback app that carries a rule: the virtual conversation.
 
-A salesperson logs a call (calls.call_log_create); after the commit the engine counts it
+A salesperson logs a call (calls.call_log_create) and may correct it for a day
+(corrections.call_log_correct); after the commit the engine counts it
 and groups its edits into suggestions (engine); marketing accepts or rejects a
 suggestion (suggestions.suggestion_accept / suggestion_reject); when a version carrying
 accepted wording goes live, its contributors are told (version_published_process);
@@ -12,7 +13,8 @@ Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), no
 """
 
 from .attention import SUGGESTION_ALERT_REPS, suggestions_notify
-from .calls import call_log_create, passage_edits_for
+from .calls import call_log_create, passage_edits_for, wording_by_passage
+from .corrections import call_log_correct, version_recount
 from .digest import digest_send_daily
 from .engine import (
     ENGINE_BATCH,
@@ -43,6 +45,7 @@ __all__ = [
     "ENGINE_DRAIN_BATCHES",
     "ENGINE_SWEEP_AGE",
     "SUGGESTION_ALERT_REPS",
+    "call_log_correct",
     "call_log_create",
     "call_log_process",
     "call_logs_processed",
@@ -63,5 +66,7 @@ __all__ = [
     "suggestions_refresh_open",
     "version_calls_drain",
     "version_calls_process",
+    "version_recount",
+    "wording_by_passage",
     "version_published_process",
 ]

@@ -11,6 +11,7 @@ from leads.models import Attempt, Lead
 from messaging.models import MessageVersion
 from messaging.passages import KeyedBlock, assign_keys, normalise, split_passages
 from messaging.policies import VersionPolicy
+from smarketing.idempotency import once
 
 from ..models import CallLog, PassageEdit
 from ..policies import CallLogPolicy
@@ -67,15 +68,58 @@ def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[Pass
     return edits
 
 
+def wording_by_passage(*, version: MessageVersion, edited_body: str) -> dict[str, str]:
+    """What was said in place of each passage of the version (its text when said as
+    written, "" when left out; an added passage joins the one it follows), so a
+    wording stored whole can be shown, and edited again, passage by passage."""
+    said = {p.key: p.text for p in version.passages.all()}
+    first = next(iter(said), None)
+    for edit in passage_edits_for(version=version, edited_body=edited_body):
+        if edit.kind == PassageEdit.Kind.CHANGED:
+            said[edit.passage_key] = edit.edited_text
+        elif edit.kind == PassageEdit.Kind.REMOVED:
+            said[edit.passage_key] = ""
+        elif edit.passage_key in said:
+            said[edit.passage_key] = f"{said[edit.passage_key]}\n\n{edit.edited_text}".strip()
+        elif first is not None:
+            said[first] = f"{edit.edited_text}\n\n{said[first]}".strip()
+    return said
+
+
+def passage_edits_of(*, version: MessageVersion | None, edited_body: str) -> list[PassageEdit]:
+    """The edits of a call (unsaved): none when no message was used."""
+    if version is None:
+        return []
+    return passage_edits_for(version=version, edited_body=edited_body)
+
+
+def call_log_check(
+    *, user, version: MessageVersion | None, occurred_at, quote_passage_key: str
+) -> None:
+    """The rules a call log must meet when logged and when corrected (validate before
+    mutate): the version may be used in calls, the call is not in the future, and a
+    quote is tied to a passage of the version used."""
+    if version is not None:
+        usable = VersionPolicy(user, version).can_be_used_in_calls()
+        if not usable:
+            raise ValidationError({"version": usable.reason})
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A call cannot be logged in the future."})
+    if quote_passage_key and (
+        version is None or not version.passages.filter(key=quote_passage_key).exists()
+    ):
+        raise ValidationError({"quote_passage_key": "That passage is not in this version."})
+
+
 @transaction.atomic
 def call_log_create(
     *,
     user,
     lead: Lead,
-    version: MessageVersion,
+    version: MessageVersion | None = None,
     reaction: int,
     outcome: str,
-    edited_body: str,
+    edited_body: str = "",
     channel: str = "call",
     occurred_at=None,
     objections=(),
@@ -83,54 +127,76 @@ def call_log_create(
     quote: str = "",
     quote_passage_key: str = "",
     notes: str = "",
+    idempotency_key: str = "",
 ) -> CallLog:
     """Log a conversation: also an attempt on the lead (so the SLA sees the touch), the
     edited wording stored whole and as per-passage edits, the engine enqueued on commit
-    (once per version while its task has not started: engine_enqueue)."""
-    CallLogPolicy(user).can_log_on(lead).require()
-    usable = VersionPolicy(user, version).can_be_used_in_calls()
-    if not usable:
-        raise ValidationError({"version": usable.reason})
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "A call cannot be logged in the future."})
-    if quote_passage_key and not version.passages.filter(key=quote_passage_key).exists():
-        raise ValidationError({"quote_passage_key": "That passage is not in this version."})
-    attempt = lead_services.attempt_log(
-        lead=lead,
-        user=user,
-        channel=channel,
-        outcome=(
-            Attempt.Outcome.MEETING_BOOKED
-            if outcome == CallLog.Outcome.MEETING_BOOKED
-            else Attempt.Outcome.CONNECTED
-        ),
-        note=f"Conversation logged: {CallLog.Outcome(outcome).label}",
-        occurred_at=occurred_at,
-    )
-    edits = passage_edits_for(version=version, edited_body=edited_body)
-    call_log = CallLog(
-        lead=lead,
-        salesperson=user,
-        version=version,
-        attempt=attempt,
-        channel=channel,
-        occurred_at=occurred_at,
-        reaction=reaction,
-        quote=quote.strip(),
-        quote_passage_key=quote_passage_key,
-        outcome=outcome,
-        notes=notes.strip(),
-        edited_body=edited_body,
-        has_edits=bool(edits),
-    )
-    call_log.full_clean(exclude=["lead", "salesperson", "version", "attempt"])
-    call_log.save()
-    tags = list(objections) + objection_tags_resolve(names=list(new_objection_names), user=user)
-    call_log.objections.set(tags)
-    for edit in edits:
-        edit.call_log = call_log
-    PassageEdit.objects.bulk_create(edits)
+    (once per version while its task has not started: engine_enqueue).
 
-    engine_enqueue(version_id=version.pk)
+    `version` is None for a general call where no message was used: it still counts as
+    an attempt, and is marked processed at once because the engine has nothing to count
+    (no version's figures, no edits), so the engine's sweep never waits for it.
+
+    `idempotency_key` is the form's per-render token (smarketing.idempotency): a double
+    submit (two clicks, a retried post) returns the call the first post made, with one
+    attempt, instead of logging the conversation twice.
+    """
+    CallLogPolicy(user).can_log_on(lead).require()
+    occurred_at = occurred_at or timezone.now()
+    call_log_check(
+        user=user,
+        version=version,
+        occurred_at=occurred_at,
+        quote_passage_key=quote_passage_key,
+    )
+
+    def create() -> CallLog:
+        attempt = lead_services.attempt_log(
+            lead=lead,
+            user=user,
+            channel=channel,
+            outcome=(
+                Attempt.Outcome.MEETING_BOOKED
+                if outcome == CallLog.Outcome.MEETING_BOOKED
+                else Attempt.Outcome.CONNECTED
+            ),
+            note=f"Conversation logged: {CallLog.Outcome(outcome).label}",
+            occurred_at=occurred_at,
+        )
+        body = edited_body if version is not None else ""
+        edits = passage_edits_of(version=version, edited_body=body)
+        call_log = CallLog(
+            lead=lead,
+            salesperson=user,
+            version=version,
+            attempt=attempt,
+            channel=channel,
+            occurred_at=occurred_at,
+            reaction=reaction,
+            quote=quote.strip(),
+            quote_passage_key=quote_passage_key,
+            outcome=outcome,
+            notes=notes.strip(),
+            edited_body=body,
+            has_edits=bool(edits),
+            processed_at=None if version is not None else timezone.now(),
+        )
+        call_log.full_clean(exclude=["lead", "salesperson", "version", "attempt"])
+        call_log.save()
+        tags = list(objections) + objection_tags_resolve(names=list(new_objection_names), user=user)
+        call_log.objections.set(tags)
+        for edit in edits:
+            edit.call_log = call_log
+        PassageEdit.objects.bulk_create(edits)
+        if version is not None:
+            engine_enqueue(version_id=version.pk)
+        return call_log
+
+    call_log, _created = once(
+        scope="call_log",
+        key=idempotency_key,
+        user=user,
+        create=create,
+        load=lambda pk: CallLog.objects.get(pk=pk),
+    )
     return call_log

@@ -39,7 +39,7 @@ def test_a_failed_save_keeps_everything_typed(client_for, rep_a, v1, accepted_by
         reverse("feedback:call_log_create"),
         form_data(lead, v1, reaction="", quote="They laughed at four days", edited_body=SAID),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.content.decode()
     assert "This field is required" in html
     assert "They laughed at four days" in html
@@ -58,7 +58,7 @@ def test_a_call_in_the_future_is_refused_with_a_message(client_for, rep_a, v1, a
 def test_a_rep_cannot_log_on_another_reps_lead(client_for, rep_a, rep_b, v1, accepted_by):
     lead = accepted_by(rep_a)
     response = client_for(rep_b).post(reverse("feedback:call_log_create"), form_data(lead, v1))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice" in response.content.decode()
     assert not CallLog.objects.exists()
 
@@ -142,7 +142,7 @@ def test_the_wording_partial_loads_another_versions_text(client_for, rep_a, v1):
         reverse("feedback:call_log_wording"), {"version": v1.pk}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
-    assert 'id="wording"' in html and "Finance teams lose four days" in html
+    assert 'id="passages-page"' in html and "Finance teams lose four days" in html
     assert "<html" not in html
 
 

@@ -59,6 +59,8 @@ EXPECTED = {
         {"pk": "call"},
         {},
     ),  # fmt: skip
+    # Only the salesperson who logged the call corrects it (24 h): admin sees it, 403.
+    "feedback:call_log_correct": ("get", frozenset({"rep_a"}), {"pk": "call"}, {}),
     "feedback:suggestion_inbox": ("get", MARKETING, {}, {}),
     "feedback:suggestion_detail": (
         "get",
