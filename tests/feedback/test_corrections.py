@@ -145,7 +145,8 @@ def test_correcting_through_the_page(client_for, rep_a, v1, log_call):
     call = log_call(rep_a, v1, said=said(p2=SAID_P2), reaction=2)
     data = {
         "lead": call.lead_id, "version": v1.pk, "channel": "call",
-        "occurred_at": "2026-01-05T10:00", "reaction": 5, "outcome": "interested",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "reaction": 5, "outcome": "interested",
     }  # fmt: skip
     for passage in v1.passages.all():
         data["passage_" + passage.key] = passage.text

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import services
 from feedback.models import CallLog, ObjectionTag, PassageEdit, Suggestion, VersionStats
@@ -35,7 +36,7 @@ def quick_post(lead, version, **overrides):
         "version": version.pk if version else "",
         "view": "queue",
         "channel": "call",
-        "occurred_at": "2026-01-05T10:00",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reaction": 4,
         "outcome": "meeting_booked",
     }
