@@ -6,11 +6,21 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self):
+        from messaging import annotations
         from messaging.services import version_published
+
+        from . import annotations as feedback_annotations
+        from .services import call_logs_processed
 
         version_published.connect(
             _enqueue_version_published, dispatch_uid="feedback-version-published"
         )
+        # The engine's batches, once committed, recompute their versions' drift.
+        call_logs_processed.connect(_drift_after_batch, dispatch_uid="feedback-drift-check")
+        # Quotes and drift on messaging's pages (messaging cannot import feedback).
+        annotations.register_passage_annotator(feedback_annotations.passage_quotes)
+        annotations.register_passage_annotator(feedback_annotations.passage_drifts)
+        annotations.register_message_flagger(feedback_annotations.message_drifts)
 
 
 def _enqueue_version_published(sender, version, **kwargs):
@@ -21,3 +31,9 @@ def _enqueue_version_published(sender, version, **kwargs):
     from .tasks import version_published_task
 
     outbox.enqueue(version_published_task, version.pk)
+
+
+def _drift_after_batch(sender, call_logs, **kwargs):
+    from .services.drift import drift_check_after_commit
+
+    drift_check_after_commit(version_ids={call.version_id for call in call_logs})

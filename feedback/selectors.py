@@ -13,7 +13,14 @@ from leads.models import Lead, Opportunity
 from messaging.models import Message, MessageVersion, Passage
 
 from .filters import SuggestionFilter
-from .models import CallLog, ObjectionTag, PassageEdit, Suggestion, SuggestionComment
+from .models import (
+    CallLog,
+    ObjectionTag,
+    PassageDrift,
+    PassageEdit,
+    Suggestion,
+    SuggestionComment,
+)
 from .policies import SuggestionPolicy
 
 # --- Call logs ------------------------------------------------------------------------
@@ -228,3 +235,29 @@ def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
 
 def objection_tags_for_review():
     return ObjectionTag.objects.annotate(uses=Count("call_logs")).select_related("proposed_by")
+
+
+# --- Passages: quotes and drift -------------------------------------------------------
+
+
+def passage_quotes_page(*, version_pk: int, passage_key: str):
+    """A published version's passage and every quote customers gave about it, newest
+    first (the page behind a passage's "all N quotes" link), or 404."""
+    version = readable_version(pk=version_pk)
+    passage = Passage.objects.filter(version=version, key=passage_key).first()
+    if passage is None:
+        raise Http404("No such passage.")
+    quotes = (
+        CallLog.objects.filter(version=version, quote_passage_key=passage_key)
+        .exclude(quote="")
+        .select_related("salesperson")
+        .order_by("-occurred_at", "-pk")
+    )
+    return version, passage, quotes
+
+
+def drift_for_review(*, pk: int):
+    drift = PassageDrift.objects.select_related("version__message").filter(pk=pk).first()
+    if drift is None:
+        raise Http404("No such drifting passage.")
+    return drift

@@ -311,3 +311,8 @@ LOGGING = {
 PAGE_SIZE = 25
 # How stale the suggestion inbox's "objections with no handler" panel may be.
 OBJECTION_GAPS_CACHE_SECONDS = int(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS", "300"))
+# Drift (feedback.drift): a passage is flagged "drifting", and the message's owner asked
+# to review it, when sales changed it in more than DRIFT_SHARE of the calls counted on
+# its version, once at least DRIFT_MIN_CALLS calls were counted.
+DRIFT_SHARE = float(os.environ.get("DRIFT_SHARE", "0.5"))
+DRIFT_MIN_CALLS = int(os.environ.get("DRIFT_MIN_CALLS", "5"))

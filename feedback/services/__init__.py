@@ -13,6 +13,7 @@ Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), no
 
 from .calls import call_log_create, passage_edits_for
 from .digest import digest_send_daily
+from .drift import drift_check, drift_check_after_commit, drift_review
 from .engine import (
     ENGINE_BATCH,
     ENGINE_DRAIN_BATCHES,
@@ -36,6 +37,7 @@ from .suggestions import (
     suggestions_refresh_open,
     version_published_process,
 )
+from .threads import thread_comment_notify, thread_participants
 
 __all__ = [
     "ENGINE_BATCH",
@@ -45,6 +47,9 @@ __all__ = [
     "call_log_process",
     "call_logs_processed",
     "digest_send_daily",
+    "drift_check",
+    "drift_check_after_commit",
+    "drift_review",
     "engine_enqueue",
     "engine_key",
     "engine_sweep",
@@ -58,6 +63,8 @@ __all__ = [
     "suggestion_reject",
     "suggestions_evidence_refresh",
     "suggestions_refresh_open",
+    "thread_comment_notify",
+    "thread_participants",
     "version_calls_drain",
     "version_calls_process",
     "version_published_process",
