@@ -195,7 +195,7 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     (not won, not lost) on the leads whose calls raised the objection in the period;
     `leads_at_stake` counts those leads and `heard` the calls. An objection that stands
     between us and open deals is the one to answer first, however rarely it comes up.
-    Amounts are summed as stored, whatever their currency. Three queries.
+    Amounts are summed as stored, whatever their currency. At most three queries.
     """
     since = timezone.now() - timedelta(days=days)
     leads_with = CallLog.objects.filter(

@@ -24,9 +24,10 @@ def thread_participants(comment: SuggestionComment):
         Q(call_logs__passage_edits__suggestion=suggestion)
         | Q(pk__in=earlier.values("author_id"))
         | Q(owned_messages__pk=suggestion.message_id)
+        # Read from the row, not the instance: the decision may have been taken on
+        # another copy of the suggestion (services lock and re-read it).
+        | Q(decided_suggestions=suggestion)
     )
-    if suggestion.decided_by_id:
-        people |= Q(pk=suggestion.decided_by_id)
     return (
         get_user_model()
         .objects.filter(people, is_active=True)
