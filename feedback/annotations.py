@@ -36,7 +36,7 @@ def passage_quotes(*, version: MessageVersion, user=None) -> dict[str, list[Anno
     source = source_version_id(version)
     if source is None:
         return {}
-    by_key = F("quote_passage_key")
+    by_key, newest = F("quote_passage_key"), F("occurred_at").desc()
     quotes = (
         CallLog.objects.filter(version_id=source)
         .exclude(quote="")
@@ -52,7 +52,7 @@ def passage_quotes(*, version: MessageVersion, user=None) -> dict[str, list[Anno
             "salesperson__username",
         )
         .annotate(
-            rank=Window(RowNumber(), partition_by=[by_key], order_by=[F("occurred_at").desc()]),
+            rank=Window(RowNumber(), partition_by=[by_key], order_by=[newest, F("pk").desc()]),
             total=Window(Count("pk"), partition_by=[by_key]),
         )
         .filter(rank__lte=QUOTES_SHOWN)

@@ -2,6 +2,7 @@
 
 One module per page (attribution, health, cohorts, drilldown); the names are re-exported
 here, so `from insight import selectors` and `selectors.loop_health(...)` keep working.
+Patch a name where it is read (`insight.selectors.attribution.PAGE_SIZE`), not here.
 
 Attribution reads only the rollup tables (VersionAttribution, VersionReach) and the
 feedback engine's VersionStats, never call logs, so its cost follows the number of
