@@ -12,6 +12,7 @@ quotes or messages.
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
 from messaging.annotations import Annotation, AnnotationItem
 from messaging.models import MessageVersion
@@ -105,7 +106,7 @@ def passage_drifts(*, version: MessageVersion, user=None) -> dict[str, list[Anno
                     label="drift reviewed",
                     detail=(
                         f"Sales changed this passage in {drift.calls} calls ({share}). "
-                        f"Reviewed by {who} on {drift.reviewed_at:%d %b %Y}."
+                        f"Reviewed by {who} on {timezone.localtime(drift.reviewed_at):%d %b %Y}."
                     ),
                 )
             ]
