@@ -8,6 +8,7 @@ from .models import (
     CallLog,
     DigestDelivery,
     ObjectionTag,
+    PassageDrift,
     PassageEdit,
     Suggestion,
     SuggestionComment,
@@ -113,3 +114,20 @@ class SuggestionAdmin(admin.ModelAdmin):
 class DigestDeliveryAdmin(admin.ModelAdmin):
     list_display = ["recipient", "day", "sent_at"]
     list_filter = ["day"]
+
+
+@admin.register(PassageDrift)
+class PassageDriftAdmin(admin.ModelAdmin):
+    """Read-only: drift_check keeps the figures, drift_review records the review."""
+
+    list_display = ["version", "passage_key", "calls", "share", "flagged_at", "reviewed_at"]
+    list_filter = ["reviewed_at"]
+    search_fields = ["version__message__title", "passage_key"]
+    list_select_related = ["version__message", "reviewed_by"]
+    readonly_fields = [f.name for f in PassageDrift._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

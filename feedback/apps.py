@@ -6,14 +6,22 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self):
+        from messaging import annotations
         from messaging.services import version_published
+
+        from . import annotations as feedback_annotations
+        from .services import call_logs_processed
 
         version_published.connect(
             _enqueue_version_published, dispatch_uid="feedback-version-published"
         )
-        from .services import call_logs_processed
-
         call_logs_processed.connect(_suggestions_notify, dispatch_uid="feedback-attention")
+        # The engine's batches, once committed, recompute their versions' drift.
+        call_logs_processed.connect(_drift_after_batch, dispatch_uid="feedback-drift-check")
+        # Quotes and drift on messaging's pages (messaging cannot import feedback).
+        annotations.register_passage_annotator(feedback_annotations.passage_quotes)
+        annotations.register_passage_annotator(feedback_annotations.passage_drifts)
+        annotations.register_message_flagger(feedback_annotations.message_drifts)
 
 
 def _enqueue_version_published(sender, version, **kwargs):
@@ -31,3 +39,9 @@ def _suggestions_notify(sender, call_logs, **kwargs):
     from .services.attention import suggestions_notify
 
     suggestions_notify(call_logs=call_logs)
+
+
+def _drift_after_batch(sender, call_logs, **kwargs):
+    from .services.drift import drift_check_after_commit
+
+    drift_check_after_commit(version_ids={call.version_id for call in call_logs if call.version_id})

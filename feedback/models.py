@@ -283,3 +283,38 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"Digest for {self.recipient} on {self.day}"
+
+
+class PassageDrift(models.Model):
+    """A passage of a version that sales changes in more than DRIFT_SHARE of its calls:
+    the field has stopped saying it as written, so the message's owner is asked to look.
+
+    One row per passage per version, kept current by feedback.services.drift_check;
+    `reviewed_at` is set when a marketer has looked at it (a flag stays reviewed, the
+    figures keep updating).
+    """
+
+    version = models.ForeignKey(
+        "messaging.MessageVersion", on_delete=models.CASCADE, related_name="drifts"
+    )
+    passage_key = models.CharField(max_length=16)
+    share = models.FloatField()
+    calls = models.PositiveIntegerField()
+    flagged_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_drifts",
+    )
+
+    class Meta:
+        ordering = ["version", "passage_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "passage_key"], name="one_drift_per_passage")
+        ]
+
+    def __str__(self):
+        return f"Drift on {self.version} ¶{self.passage_key}"

@@ -124,3 +124,23 @@ class ObjectionPolicy:
         if has_role(self.user, MARKETING):
             return ALLOWED
         return deny("Only marketing manages objections.")
+
+
+class DriftPolicy:
+    """A drifting passage is marketing's to review: marketing owns the wording."""
+
+    def __init__(self, user, drift=None):
+        self.user = user
+        self.drift = drift
+
+    def role(self) -> Decision:
+        if has_role(self.user, MARKETING):
+            return ALLOWED
+        return deny("Only marketing reviews drifting passages.")
+
+    def can_review(self) -> Decision:
+        if not (decision := self.role()):
+            return decision
+        if self.drift is not None and self.drift.reviewed_at is not None:
+            return deny("This drift has been reviewed already.")
+        return ALLOWED

@@ -2,10 +2,22 @@
 
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,7 +25,14 @@ from leads.models import Lead, Opportunity
 from messaging.models import Message, MessageVersion, Passage
 
 from .filters import SuggestionFilter
-from .models import CallLog, ObjectionTag, PassageEdit, Suggestion, SuggestionComment
+from .models import (
+    CallLog,
+    ObjectionTag,
+    PassageDrift,
+    PassageEdit,
+    Suggestion,
+    SuggestionComment,
+)
 from .policies import SuggestionPolicy
 
 # --- Call logs ------------------------------------------------------------------------
@@ -195,30 +214,38 @@ def contributions_of(*, user):
 
 # --- Objections -----------------------------------------------------------------------
 
+# The opportunities still to be won or lost: the pipeline an objection puts at stake.
+OPEN_STAGES = (
+    Opportunity.Stage.DISCOVERY,
+    Opportunity.Stage.PROPOSAL,
+    Opportunity.Stage.NEGOTIATION,
+)
+
 
 def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
-    """Objections heard often in the last `days` that no live objection-handler message
-    covers (a handler covers an objection when one of its tags or its title names it),
-    ranked by how often they are heard, then by the open pipeline of the leads involved.
+    """Objections heard in the last `days` that no live objection-handler message covers
+    (a handler covers an objection when one of its tags or its title names it), ranked
+    by the pipeline at stake, then by how often they are heard.
+
+    The pipeline at stake (`pipeline`) is the sum of the open opportunities' amounts
+    (not won, not lost) on the leads whose calls raised the objection in the period;
+    `leads_at_stake` counts those leads and `heard` the calls. An objection that stands
+    between us and open deals is the one to answer first, however rarely it comes up.
+    Amounts are summed as stored, whatever their currency. At most three queries.
     """
     since = timezone.now() - timedelta(days=days)
     leads_with = CallLog.objects.filter(
         objections=OuterRef(OuterRef("pk")), occurred_at__gte=since
     ).values("lead_id")
-    pipeline = (
-        Opportunity.objects.filter(lead_id__in=leads_with)
-        .exclude(stage=Opportunity.Stage.LOST)
+    at_stake = (
+        Opportunity.objects.filter(lead_id__in=leads_with, stage__in=OPEN_STAGES)
         .order_by()
         .annotate(group=Value(1))
         .values("group")
-        .annotate(total=Sum("amount"))
-        .values("total")
     )
-    heard = list(
-        ObjectionTag.objects.filter(call_logs__occurred_at__gte=since)
-        .annotate(heard=Count("call_logs", distinct=True), pipeline=Subquery(pipeline))
-        .order_by("-heard", "name")[: limit * 5]
-    )
+    pipeline = at_stake.annotate(total=Sum("amount")).values("total")
+    leads = at_stake.annotate(leads=Count("lead_id", distinct=True)).values("leads")
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
     handlers = Message.objects.filter(
         kind=Message.Kind.OBJECTION_HANDLER, live_version__isnull=False
     ).prefetch_related("tags")
@@ -227,13 +254,23 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     for handler in handlers:
         covered_titles.append(handler.title.lower())
         covered_tags.update(tag.name.lower() for tag in handler.tags.all())
+    # Every heard tag is read: the objection list is curated (tens of names), and a
+    # covered tag skipped in Python must not push an uncovered one out of a LIMIT.
+    heard = (
+        ObjectionTag.objects.filter(call_logs__occurred_at__gte=since)
+        .annotate(
+            heard=Count("call_logs", distinct=True),
+            pipeline=Coalesce(Subquery(pipeline), zero),
+            leads_at_stake=Coalesce(Subquery(leads), 0),
+        )
+        .order_by("-pipeline", "-heard", "name")
+    )
     gaps = [
         tag
         for tag in heard
         if tag.name.lower() not in covered_tags
         and not any(tag.name.lower() in title for title in covered_titles)
     ]
-    gaps.sort(key=lambda tag: (-tag.heard, -(tag.pipeline or 0), tag.name))
     return gaps[:limit]
 
 
@@ -254,3 +291,29 @@ def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
 
 def objection_tags_for_review():
     return ObjectionTag.objects.annotate(uses=Count("call_logs")).select_related("proposed_by")
+
+
+# --- Passages: quotes and drift -------------------------------------------------------
+
+
+def passage_quotes_page(*, version_pk: int, passage_key: str):
+    """A published version's passage and every quote customers gave about it, newest
+    first (the page behind a passage's "all N quotes" link), or 404."""
+    version = readable_version(pk=version_pk)
+    passage = Passage.objects.filter(version=version, key=passage_key).first()
+    if passage is None:
+        raise Http404("No such passage.")
+    quotes = (
+        CallLog.objects.filter(version=version, quote_passage_key=passage_key)
+        .exclude(quote="")
+        .select_related("salesperson")
+        .order_by("-occurred_at", "-pk")
+    )
+    return version, passage, quotes
+
+
+def drift_for_review(*, pk: int):
+    drift = PassageDrift.objects.select_related("version__message").filter(pk=pk).first()
+    if drift is None:
+        raise Http404("No such drifting passage.")
+    return drift

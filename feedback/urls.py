@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import passage_views, views
 
 app_name = "feedback"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("suggestions/<int:pk>/comment/", views.suggestion_comment, name="suggestion_comment"),
     path("my-wording/", views.my_wording, name="my_wording"),
     path("objections/", views.objection_list, name="objection_list"),
+    path(
+        "quotes/<int:version_pk>/<str:passage_key>/",
+        passage_views.passage_quotes,
+        name="passage_quotes",
+    ),
+    path("drift/<int:pk>/review/", passage_views.passage_drift_review, name="passage_drift_review"),
 ]

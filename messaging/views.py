@@ -10,6 +10,7 @@ from smarketing.roles import MARKETING, role_required
 from smarketing.web import error_messages, page_of, template_for
 
 from . import selectors, services
+from .annotations import message_flags, passages_shown
 from .diff import text_diff
 from .forms import DraftForm, MessageCreateForm, MessageForm, PersonaForm, PreviewForm, PublishForm
 from .models import Message, MessageVersion, Persona
@@ -25,6 +26,9 @@ def _first_error(exc: ValidationError) -> str:
 def message_library(request):
     filterset = selectors.message_library(user=request.user, data=request.GET)
     page = page_of(request, filterset.qs)
+    flags = message_flags([m.pk for m in page.object_list], user=request.user)
+    for message in page.object_list:
+        message.flags = flags.get(message.pk, [])
     return render(
         request,
         template_for(request, "messaging/library.html", "message-table"),
@@ -98,13 +102,20 @@ def message_edit(request, pk):
 def message_detail(request, pk):
     message, versions = selectors.message_detail(user=request.user, pk=pk)
     draft = next((v for v in versions if v.status == MessageVersion.Status.DRAFT), None)
+    live = message.live_version
     return render(
         request,
         "messaging/message_detail.html",
         {
             "message": message,
             "versions": versions,
-            "live": message.live_version,
+            "live": live,
+            "live_passages": (
+                passages_shown(live, live.passages.order_by("position"), user=request.user)
+                if live
+                else []
+            ),
+            "flags": message_flags([message.pk], user=request.user).get(message.pk, []),
             "draft": draft,
             "latest": versions[0],
             "policy": MessagePolicy(request.user, message),
@@ -121,7 +132,11 @@ def version_detail(request, pk, number):
     return render(
         request,
         "messaging/version_detail.html",
-        {"version": version, "policy": VersionPolicy(request.user, version)},
+        {
+            "version": version,
+            "shown": passages_shown(version, version.passages.all(), user=request.user),
+            "policy": VersionPolicy(request.user, version),
+        },
     )
 
 
@@ -169,7 +184,7 @@ def draft_edit(request, pk):
                 "base_body": draft.body,
             }
         )
-    return render(request, "messaging/editor.html", _editor_context(draft, form))
+    return render(request, "messaging/editor.html", _editor_context(draft, form, request.user))
 
 
 @role_required(MARKETING)
@@ -198,7 +213,7 @@ def _save_draft(request, draft, form, *, autosave: bool):
             change_summary=data["change_summary"],
         )
     except services.DraftConflict as conflict:
-        context = _editor_context(conflict.version, form)
+        context = _editor_context(conflict.version, form, request.user)
         context.update(
             conflict=conflict.version,
             conflict_diff=text_diff(data["base_body"], conflict.version.body),
@@ -230,9 +245,17 @@ def _save_draft(request, draft, form, *, autosave: bool):
     return redirect("messaging:draft_edit", pk=saved.message_id)
 
 
-def _editor_context(draft, form):
+def _editor_context(draft, form, user=None):
+    # The passages of the saved draft that carry notes from the field (customer quotes,
+    # drift), shown beside the editor so the marketer rewrites with them in view.
+    noted = [
+        shown
+        for shown in passages_shown(draft, draft.passages.order_by("position"), user=user)
+        if shown.notes
+    ]
     return {
         "draft": draft,
+        "noted_passages": noted,
         "message": draft.message,
         "form": form,
         "preview_html": render_markdown(form["body"].value() or ""),

@@ -325,3 +325,8 @@ OBJECTION_GAPS_CACHE_SECONDS = int(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS"
 # A live version published longer ago than this is listed on marketing's home page
 # as due for a review.
 CONTENT_REVIEW_DAYS = int(os.environ.get("CONTENT_REVIEW_DAYS", "90"))
+# Drift (feedback.drift): a passage is flagged "drifting", and the message's owner asked
+# to review it, when sales changed it in more than DRIFT_SHARE of the calls counted on
+# its version, once at least DRIFT_MIN_CALLS calls were counted.
+DRIFT_SHARE = float(os.environ.get("DRIFT_SHARE", "0.5"))
+DRIFT_MIN_CALLS = int(os.environ.get("DRIFT_MIN_CALLS", "5"))

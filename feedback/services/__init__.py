@@ -16,6 +16,7 @@ from .attention import SUGGESTION_ALERT_REPS, suggestions_notify
 from .calls import call_log_create, passage_edits_for, wording_by_passage
 from .corrections import call_log_correct, version_recount
 from .digest import digest_send_daily
+from .drift import drift_check, drift_check_after_commit, drift_review
 from .engine import (
     ENGINE_BATCH,
     ENGINE_DRAIN_BATCHES,
@@ -39,6 +40,7 @@ from .suggestions import (
     suggestions_refresh_open,
     version_published_process,
 )
+from .threads import thread_comment_notify, thread_participants
 
 __all__ = [
     "ENGINE_BATCH",
@@ -50,6 +52,9 @@ __all__ = [
     "call_log_process",
     "call_logs_processed",
     "digest_send_daily",
+    "drift_check",
+    "drift_check_after_commit",
+    "drift_review",
     "engine_enqueue",
     "engine_key",
     "engine_sweep",
@@ -64,6 +69,8 @@ __all__ = [
     "suggestions_evidence_refresh",
     "suggestions_notify",
     "suggestions_refresh_open",
+    "thread_comment_notify",
+    "thread_participants",
     "version_calls_drain",
     "version_calls_process",
     "version_recount",

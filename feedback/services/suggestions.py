@@ -20,6 +20,7 @@ from ..evidence import suggestion_evidence
 from ..matching import medoid
 from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment
 from ..policies import SuggestionPolicy
+from .threads import thread_comment_notify
 
 
 def suggestion_refresh(*, suggestion: Suggestion) -> Suggestion:
@@ -229,6 +230,7 @@ def suggestion_comment(*, suggestion: Suggestion, user, body: str) -> Suggestion
     comment = SuggestionComment(suggestion=suggestion, author=user, body=body[:4000])
     comment.full_clean()
     comment.save()
+    thread_comment_notify(comment=comment)  # feedback.services.threads: tell the others
     return comment
 
 

@@ -211,8 +211,9 @@ def test_frequent_objections_without_a_handler_are_flagged_by_pipeline(
     )
     publish(handler, marketer)
     gaps = selectors.objection_gaps()
-    assert [(g.name, g.heard) for g in gaps] == [("Too expensive", 2), ("Bad timing", 1)]
-    assert gaps[1].pipeline == Decimal("90000")
+    # Pipeline at stake first (feedback/test_objection_gaps.py has the full story).
+    assert [(g.name, g.heard) for g in gaps] == [("Bad timing", 1), ("Too expensive", 2)]
+    assert gaps[0].pipeline == Decimal("90000")
 
 
 def test_the_daily_digest_reaches_each_marketer_once(rep_a, v1, marketer, log_call):

@@ -146,7 +146,7 @@ def test_attribution_shows_one_ranked_page_and_the_csv_every_version(
 
     for calls, version in zip((5, 9, 7), versions, strict=True):
         VersionStats.objects.create(version=version, uses=calls, reaction_5=calls)
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr("insight.selectors.attribution.PAGE_SIZE", 2)  # where it is read
     report = selectors.attribution_report(filters={}, page=1)
     assert [row.calls for row in report.rows] == [9, 7]  # no revenue yet: ranked by calls
     assert report.page_obj.paginator.count == 3

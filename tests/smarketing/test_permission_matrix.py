@@ -78,6 +78,13 @@ EXPECTED = {
     ),  # fmt: skip
     "feedback:my_wording": ("get", SALES, {}, {}),
     "feedback:objection_list": ("get", MARKETING, {}, {}),
+    "feedback:passage_quotes": (
+        "get",
+        ALL,
+        {"version_pk": "live_version", "passage_key": "passage_key"},
+        {},
+    ),  # fmt: skip
+    "feedback:passage_drift_review": ("post", MARKETING, {"pk": "drift"}, {}),
     # leads
     "leads:home": ("get", ALL, {}, {}),
     "leads:list": ("get", frozenset({"marketer", "manager_a", "admin"}), {}, {}),

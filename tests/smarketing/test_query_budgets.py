@@ -29,7 +29,7 @@ BUDGETS = {
     "team": 14,
     "lead detail": 14,
     "library": 12,
-    "message": 10,
+    "message": 14,  # 10, and the notes on the live text: passages, quotes, drift, flags
     "compare": 14,
     "call-log form": 14,
     "call-log POST": 30,

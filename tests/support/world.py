@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from feedback import services as feedback_services
-from feedback.models import Suggestion
+from feedback.models import PassageDrift, Suggestion
 from leads import services as lead_services
 from leads.models import LeadList
 from messaging import services as messaging_services
@@ -50,4 +50,8 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
         "handoff": pending.handoffs.get().pk,
         "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
         "other_lead": LeadFactory().pk,
+        "passage_key": live.passages.order_by("position").first().key,
+        "drift": PassageDrift.objects.create(
+            version=live, passage_key=live.passages.first().key, share=0.6, calls=3
+        ).pk,
     }

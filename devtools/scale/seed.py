@@ -1,52 +1,25 @@
-"""A company with years of data, built fast: the data behind the scale benchmarks.
+"""scale_seed: generate the company and write it (see devtools.scale for the why)."""
 
-`scale_seed(sizes=..., progress=...)` fills an empty database with salespeople in teams,
-messages with versions and passages, leads with attempts, hand-offs, SLA breaches and
-opportunities, and call logs with objections and passage edits grouped into suggestions.
-`manage.py seed_scale` is its command.
-
-Why not the services: they write one row at a time, with an audit entry and a task per
-write; a million call logs that way takes hours. Here every row is generated in Python
-with its primary key chosen up front (the database is required to be empty, so the ids
-are free), written in batches with PostgreSQL's COPY (or executemany on SQLite), and the
-figures the services would have kept current are rebuilt afterwards from the raw rows in
-bulk: VersionStats and suggestion evidence with grouped SQL aggregates, attribution with
-insight's own full rebuild. The result is what the services would have produced had the
-calls been logged one by one and the engine had processed every one of them.
-
-Distributions: message use follows a Zipf law (a handful of messages get most calls,
-as in real collateral libraries), most calls use a message's live version, a rep logs
-calls on their own leads, about one call in seven carries an edit, and the edits of a
-passage come from a few recurring wordings so that they group into suggestions.
-"""
-
-import json
 import random
-from bisect import bisect
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from itertools import accumulate
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import OutputWrapper
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from feedback.models import CallLog, ObjectionTag, PassageEdit, Suggestion, VersionStats
+from feedback.models import CallLog, ObjectionTag, PassageEdit
 from leads.models import (
     Account,
     Attempt,
     DisqualificationReason,
-    Handoff,
     Lead,
     Opportunity,
-    SlaBreach,
     Team,
     TeamMembership,
 )
@@ -54,7 +27,30 @@ from messaging.models import Message, MessageVersion, Passage, Persona, Stage
 from messaging.rendering import render_markdown
 from smarketing import roles
 
-BATCH = 20_000
+from .rebuild import suggestion_evidence_rebuild, version_stats_rebuild
+from .words import (
+    FIRST,
+    LAST,
+    OBJECTIONS,
+    SOURCES,
+    TITLES,
+    _person,
+    _pick,
+    _sentence,
+    _spread,
+    _zipf_cumulative,
+)
+from .writer import (
+    BATCH,
+    _chunks,
+    _Progress,
+    _reset_sequences,
+    _set_live_versions,
+    _write_leads,
+    _write_suggestions_for,
+    _Writer,
+)
+
 YEARS = 3
 
 
@@ -85,209 +81,6 @@ _BUSINESS_MODELS = (Message, Lead, CallLog, Team, Account)
 
 def database_is_empty() -> bool:
     return not any(model.objects.exists() for model in _BUSINESS_MODELS)
-
-
-class _Writer:
-    """Writes generated rows (dicts keyed by attname) into a model's table in batches.
-
-    PostgreSQL: COPY FROM STDIN through psycopg, ten times faster than INSERT. Other
-    databases: executemany of one INSERT, with each value prepared by its field.
-    Missing fields get their default; JSON values are serialised here.
-    """
-
-    def __init__(self, model):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.table = model._meta.db_table
-        self.columns = [f.column for f in self.fields]
-        self.defaults = {}
-        for field in self.fields:
-            if field.has_default() and not callable(field.default):
-                self.defaults[field.attname] = field.default
-            elif field.has_default():
-                self.defaults[field.attname] = field.get_default()
-            elif field.null:
-                self.defaults[field.attname] = None
-            elif isinstance(field, (models.CharField, models.TextField)):
-                self.defaults[field.attname] = ""
-        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
-        self.count = 0
-
-    def write(self, rows) -> int:
-        names = [f.attname for f in self.fields]
-        tuples = []
-        for row in rows:
-            values = []
-            for name in names:
-                value = row[name] if name in row else self.defaults[name]
-                if name in self.json:
-                    value = json.dumps(value)
-                values.append(value)
-            tuples.append(values)
-        if not tuples:
-            return 0
-        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        table = connection.ops.quote_name(self.table)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Names come from the model's _meta, never from input.
-                copy_sql = f"COPY {table} ({quoted}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
-                    for values in tuples:
-                        copy.write_row(values)
-            else:
-                prepared = [
-                    [
-                        v if name in self.json else f.get_db_prep_save(v, connection)
-                        for f, name, v in zip(self.fields, names, values, strict=True)
-                    ]
-                    for values in tuples
-                ]
-                marks = ", ".join(["%s"] * len(self.columns))
-                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, prepared)
-        self.count += len(tuples)
-        return len(tuples)
-
-
-class _Progress:
-    """A plain-text progress bar on one line per step, redrawn with a carriage return."""
-
-    def __init__(self, out, total_steps: int):
-        self.out = out
-        self.total_steps = total_steps
-        self.step = 0
-        self.started = timezone.now()
-
-    def begin(self, label: str, total: int):
-        self.step += 1
-        self.label = label
-        self.total = max(total, 1)
-        self.done = 0
-        self._draw()
-
-    def advance(self, n: int):
-        before = self.done * 50 // self.total
-        self.done += n
-        # Redrawn every 2%: the bar also reads well in a log file, where \r is a line.
-        if self.done * 50 // self.total != before:
-            self._draw()
-
-    def end(self):
-        self.done = self.total
-        self._draw()
-        self._write("\n")
-
-    def _draw(self):
-        if not self.out:
-            return
-        share = min(self.done / self.total, 1)
-        bar = "#" * int(share * 30)
-        elapsed = (timezone.now() - self.started).total_seconds()
-        self._write(
-            f"\r[{self.step}/{self.total_steps}] {self.label:<22} [{bar:<30}] "
-            f"{share:4.0%} {self.done:>9}/{self.total:<9} {elapsed:6.0f}s"
-        )
-
-    def _write(self, text: str):
-        if not self.out:
-            return
-        if isinstance(self.out, OutputWrapper):
-            self.out.write(text, ending="")
-        else:
-            self.out.write(text)
-        self.out.flush()
-
-
-def _zipf_cumulative(n: int, s: float = 1.1) -> list[float]:
-    return list(accumulate(1 / (rank**s) for rank in range(1, n + 1)))
-
-
-def _pick(rng: random.Random, cumulative: list[float]) -> int:
-    return bisect(cumulative, rng.random() * cumulative[-1])
-
-
-WORDS = [
-    "close",
-    "faster",
-    "cut",
-    "month-end",
-    "to",
-    "two",
-    "days",
-    "audit",
-    "trail",
-    "cash",
-    "visibility",
-    "forecast",
-    "automate",
-    "reconciliation",
-    "finance",
-    "team",
-    "spend",
-    "control",
-    "approvals",
-    "real",
-    "time",
-    "board",
-    "reporting",
-    "compliance",
-    "savings",
-    "integrate",
-    "ERP",
-    "onboarding",
-    "weeks",
-    "not",
-    "months",
-    "ROI",
-]
-FIRST = [
-    "Ada",
-    "Ben",
-    "Carla",
-    "Dan",
-    "Eva",
-    "Finn",
-    "Gia",
-    "Hugo",
-    "Ines",
-    "Jon",
-    "Kim",
-    "Leo",
-    "Mia",
-    "Noah",
-    "Olga",
-    "Paul",
-    "Rita",
-    "Sam",
-]
-LAST = [
-    "Meyer",
-    "Novak",
-    "Rossi",
-    "Smith",
-    "Garcia",
-    "Kowalski",
-    "Jensen",
-    "Dubois",
-    "Silva",
-    "Weber",
-    "Ito",
-    "Khan",
-    "Brown",
-]
-SOURCES = ["webinar", "trade show", "vendor list", "website", "partner", "content download"]
-TITLES = ["CFO", "Controller", "Head of Finance", "VP Finance", "Finance Manager", "CEO"]
-OBJECTIONS = [
-    "too expensive", "no budget this year", "already have a tool", "security review",
-    "not a priority", "needs IT approval", "contract lock-in", "too complex",
-    "integration worries", "bad timing", "want a pilot first", "legal review",
-]  # fmt: skip
-
-
-def _sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    return text[0].upper() + text[1:] + "."
 
 
 def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
@@ -703,195 +496,3 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
     counts["attribution_rows"] = result["rows"]
     progress.end()
     return counts
-
-
-def _write_suggestions_for(edits, suggestion_of, message_of, live_of, written):
-    """Insert the suggestions a batch of edits is the first to reference (evidence and
-    wording are filled in later, once all edits exist)."""
-    new = []
-    key_of = {sid: key for key, sid in suggestion_of.items()}
-    for edit in edits:
-        sid = edit["suggestion_id"]
-        if sid in written:
-            continue
-        written.add(sid)
-        version, key, kind = key_of[sid]
-        message = message_of[version]
-        new.append(
-            {"id": sid, "message_id": message, "version_id": version, "passage_key": key,
-             "kind": kind, "original_text": edit["original_text"],
-             "proposed_text": edit["edited_text"],
-             # On a version no longer live the passage has moved on: a stale suggestion.
-             "status": "open" if live_of.get(message) == version else "stale",
-             "created_at": edit["at"], "updated_at": edit["at"]}
-        )  # fmt: skip
-    _Writer(Suggestion).write(new)
-
-
-def _write_leads(leads, attempts, handoffs, breaches):
-    with transaction.atomic():
-        _Writer(Lead).write(leads)
-        _Writer(Attempt).write(attempts)
-        _Writer(Handoff).write(handoffs)
-        _Writer(SlaBreach).write(breaches)
-
-
-def _person(uid, username, hashed, now):
-    return {
-        "id": uid,
-        "username": username,
-        "password": hashed,
-        "email": f"{username}@smarketing.example",
-        "first_name": username.split("-")[1].title(),
-        "last_name": username.rsplit("-", 1)[1],
-        "is_active": True,
-        "is_staff": False,
-        "is_superuser": False,
-        "date_joined": now,
-    }
-
-
-def _spread(rng: random.Random, total: int, buckets: int) -> list[int]:
-    """`total` split over `buckets`, each at least 1, skewed (some messages get many versions)."""
-    counts = [1] * buckets
-    weights = _zipf_cumulative(buckets, 0.8)
-    for _ in range(max(0, total - buckets)):
-        counts[_pick(rng, weights)] += 1
-    return counts
-
-
-def _chunks(rows, size):
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
-def _set_live_versions():
-    table = connection.ops.quote_name(Message._meta.db_table)
-    versions = connection.ops.quote_name(MessageVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        # Table names come from _meta, never from input.
-        sql = (
-            f"UPDATE {table} SET live_version_id = (SELECT v.id FROM {versions} v "  # noqa: S608
-            f"WHERE v.message_id = {table}.id AND v.status = 'live')"
-        )
-        cursor.execute(sql)
-
-
-def _reset_sequences():
-    seeded = [
-        get_user_model(), get_user_model().groups.through, Team, TeamMembership, Persona,
-        ObjectionTag, Account, Message, MessageVersion, Passage, Lead, Attempt, Handoff,
-        SlaBreach, Opportunity, CallLog, PassageEdit, CallLog.objections.through, Suggestion,
-    ]  # fmt: skip
-    statements = connection.ops.sequence_reset_sql(no_style(), seeded)
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def version_stats_rebuild() -> int:
-    """Rebuild every VersionStats row from the call logs with grouped aggregates.
-
-    The same figures call_log_process keeps one call at a time (uses, edited uses,
-    reactions, outcomes, objections, last use), in four grouped queries instead of a
-    million locked increments.
-    """
-    reaction = {f"reaction_{r}": Count("pk", filter=Q(reaction=r)) for r in range(1, 6)}
-    base = (
-        CallLog.objects.order_by()
-        .values("version_id")
-        .annotate(
-            uses=Count("pk"),
-            edited_uses=Count("pk", filter=Q(has_edits=True)),
-            last_used_at=Max("occurred_at"),
-            **reaction,
-        )
-    )
-    outcomes: dict[int, dict] = defaultdict(dict)
-    for row in CallLog.objects.order_by().values("version_id", "outcome").annotate(n=Count("pk")):
-        outcomes[row["version_id"]][row["outcome"]] = row["n"]
-    objections: dict[int, dict] = defaultdict(dict)
-    through = CallLog.objections.through
-    for row in (
-        through.objects.order_by()
-        .values("calllog__version_id", "objectiontag__name")
-        .annotate(n=Count("pk"))
-    ):
-        objections[row["calllog__version_id"]][row["objectiontag__name"]] = row["n"]
-    now = timezone.now()
-    rows = [
-        VersionStats(
-            version_id=row["version_id"],
-            uses=row["uses"],
-            edited_uses=row["edited_uses"],
-            last_used_at=row["last_used_at"],
-            outcomes=outcomes[row["version_id"]],
-            objections=objections[row["version_id"]],
-            updated_at=now,
-            **{name: row[name] for name in reaction},
-        )
-        for row in base
-    ]
-    with transaction.atomic():
-        VersionStats.objects.all().delete()
-        VersionStats.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
-def suggestion_evidence_rebuild() -> int:
-    """Recompute every suggestion's evidence (feedback.services.suggestion_refresh's
-    figures) with grouped aggregates: "with" = the calls whose edit it groups, "without"
-    = the other calls on its version; positive = reaction 4 or 5, win = lead won.
-    The proposed wording is the most frequent edited text (the medoid of identical
-    wordings)."""
-    positive = Q(reaction__gte=CallLog.Reaction.POSITIVE)
-    won = Q(lead__status=Lead.Status.WON)
-    per_version = {
-        row["version_id"]: row
-        for row in CallLog.objects.order_by()
-        .values("version_id")
-        .annotate(
-            calls=Count("pk"), positive=Count("pk", filter=positive), wins=Count("pk", filter=won)
-        )
-    }
-    with_edit = {
-        row["suggestion_id"]: row
-        for row in PassageEdit.objects.filter(suggestion__isnull=False)
-        .order_by()
-        .values("suggestion_id")
-        .annotate(
-            calls=Count("call_log_id", distinct=True),
-            reps=Count("call_log__salesperson_id", distinct=True),
-            positive=Count("call_log_id", distinct=True, filter=Q(call_log__reaction__gte=4)),
-            wins=Count("call_log_id", distinct=True, filter=Q(call_log__lead__status="won")),
-        )
-    }
-    texts: dict[int, Counter] = defaultdict(Counter)
-    for sid, text in (
-        PassageEdit.objects.filter(suggestion__isnull=False, kind="changed")
-        .order_by()
-        .values_list("suggestion_id", "edited_text")
-    ):
-        texts[sid][text] += 1
-    suggestions = list(Suggestion.objects.all())
-    for s in suggestions:
-        w = with_edit.get(s.pk, {"calls": 0, "reps": 0, "positive": 0, "wins": 0})
-        v = per_version.get(s.version_id, {"calls": 0, "positive": 0, "wins": 0})
-        s.call_count, s.rep_count = w["calls"], w["reps"]
-        s.with_positive = w["positive"] / w["calls"] if w["calls"] else None
-        s.with_wins = w["wins"] / w["calls"] if w["calls"] else None
-        rest = v["calls"] - w["calls"]
-        s.without_count = rest
-        s.without_positive = (v["positive"] - w["positive"]) / rest if rest else None
-        s.without_wins = (v["wins"] - w["wins"]) / rest if rest else None
-        lift = (s.with_positive or 0) - (s.without_positive or 0)
-        s.score = s.call_count + 2 * s.rep_count + 10 * max(lift, 0)
-        if texts[s.pk]:
-            s.proposed_text = texts[s.pk].most_common(1)[0][0]
-    fields = [
-        "call_count", "rep_count", "with_positive", "with_wins", "without_count",
-        "without_positive", "without_wins", "score", "proposed_text",
-    ]  # fmt: skip
-    with transaction.atomic():
-        Suggestion.objects.bulk_update(suggestions, fields, batch_size=1000)
-    return len(suggestions)

@@ -1,0 +1,157 @@
+"""What feedback puts on messaging's pages, through messaging.annotations (messaging
+may not import feedback, so feedback registers these in FeedbackConfig.ready()):
+
+- customer quotes on the passage they were about (CallLog.quote_passage_key);
+- a "drifting" badge on a passage sales keeps changing (PassageDrift), and on its
+  message in the library and on the message page.
+
+Each provider answers for a whole page with one query, whatever the number of passages,
+quotes or messages.
+"""
+
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+
+from messaging.annotations import Annotation, AnnotationItem
+from messaging.models import MessageVersion
+
+from .models import CallLog, PassageDrift
+from .policies import DriftPolicy
+
+# Quotes shown on a passage; the rest are one "all N quotes" link away.
+QUOTES_SHOWN = 3
+
+
+def source_version_id(version: MessageVersion) -> int | None:
+    """The version whose calls speak about these passages: the version itself once
+    published; for a draft, the version it was opened from (its passages keep their keys,
+    so what customers said about v4's passage is shown on the draft's continuation)."""
+    return version.based_on_id if version.is_draft else version.pk
+
+
+def passage_quotes(*, version: MessageVersion, user=None) -> dict[str, list[Annotation]]:
+    """The newest QUOTES_SHOWN quotes on each passage, with how many there are: one
+    query (window functions rank and count the quotes per passage in the database)."""
+    source = source_version_id(version)
+    if source is None:
+        return {}
+    by_key, newest = F("quote_passage_key"), F("occurred_at").desc()
+    quotes = (
+        CallLog.objects.filter(version_id=source)
+        .exclude(quote="")
+        .exclude(quote_passage_key="")
+        .select_related("salesperson")
+        .only(
+            "quote",
+            "quote_passage_key",
+            "reaction",
+            "occurred_at",
+            "salesperson__first_name",
+            "salesperson__last_name",
+            "salesperson__username",
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[by_key], order_by=[newest, F("pk").desc()]),
+            total=Window(Count("pk"), partition_by=[by_key]),
+        )
+        .filter(rank__lte=QUOTES_SHOWN)
+        .order_by("quote_passage_key", "rank")
+    )
+    grouped: dict[str, list[CallLog]] = {}
+    for call in quotes:
+        grouped.setdefault(call.quote_passage_key, []).append(call)
+    notes = {}
+    for key, calls in grouped.items():
+        total = calls[0].total
+        items = tuple(
+            AnnotationItem(
+                text=call.quote,
+                byline=(
+                    f"{call.salesperson.get_full_name() or call.salesperson.get_username()}, "
+                    f"{call.get_reaction_display().lower()}"
+                ),
+                when=call.occurred_at,
+            )
+            for call in calls
+        )
+        more = total > len(items)
+        notes[key] = [
+            Annotation(
+                kind="quotes",
+                label=f"{total} quote{'s' if total != 1 else ''}",
+                items=items,
+                url=reverse("feedback:passage_quotes", args=[source, key]) if more else "",
+                url_label=f"All {total} quotes" if more else "",
+            )
+        ]
+    return notes
+
+
+def passage_drifts(*, version: MessageVersion, user=None) -> dict[str, list[Annotation]]:
+    """A "drifting" note on each flagged passage, with its figures and, for marketing,
+    the button that marks it reviewed. One query."""
+    source = source_version_id(version)
+    if source is None:
+        return {}
+    notes = {}
+    for drift in PassageDrift.objects.filter(version_id=source).select_related("reviewed_by"):
+        share = f"{drift.share:.0%}"
+        if drift.reviewed_at:
+            who = drift.reviewed_by.get_full_name() if drift.reviewed_by else "a marketer"
+            notes[drift.passage_key] = [
+                Annotation(
+                    kind="drift-reviewed",
+                    label="drift reviewed",
+                    detail=(
+                        f"Sales changed this passage in {drift.calls} calls ({share}). "
+                        f"Reviewed by {who} on {timezone.localtime(drift.reviewed_at):%d %b %Y}."
+                    ),
+                )
+            ]
+            continue
+        may_review = user is not None and DriftPolicy(user, drift).can_review()
+        notes[drift.passage_key] = [
+            Annotation(
+                kind="drift",
+                label="drifting",
+                detail=(
+                    f"Sales changed this passage in {drift.calls} calls ({share} of the "
+                    "calls using this version): the field no longer says it as written."
+                ),
+                action_url=(
+                    reverse("feedback:passage_drift_review", args=[drift.pk]) if may_review else ""
+                ),
+                action_label="Mark reviewed",
+            )
+        ]
+    return notes
+
+
+def message_drifts(*, message_ids, user=None) -> dict[int, list[Annotation]]:
+    """A "drifting" badge on each message whose live version has an unreviewed drifting
+    passage. One query for the whole page of messages."""
+    rows = (
+        PassageDrift.objects.filter(
+            version__message_id__in=message_ids,
+            version__status=MessageVersion.Status.LIVE,
+            reviewed_at__isnull=True,
+        )
+        .values("version__message_id")
+        .annotate(passages=Count("pk"))
+        .order_by()
+    )
+    return {
+        row["version__message_id"]: [
+            Annotation(
+                kind="drift",
+                label="drifting",
+                detail=(
+                    f"Sales keeps changing {row['passages']} passage"
+                    f"{'s' if row['passages'] != 1 else ''} of the live version."
+                ),
+            )
+        ]
+        for row in rows
+    }

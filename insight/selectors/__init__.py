@@ -1,0 +1,38 @@
+"""Reads of the insight pages: each page is a fixed number of queries.
+
+One module per page (attribution, health, cohorts, drilldown); the names are re-exported
+here, so `from insight import selectors` and `selectors.loop_health(...)` keep working.
+Patch a name where it is read (`insight.selectors.attribution.PAGE_SIZE`), not here.
+
+Attribution reads only the rollup tables (VersionAttribution, VersionReach) and the
+feedback engine's VersionStats, never call logs, so its cost follows the number of
+versions, not of calls.
+
+Loop health reads Lead, its first attempt after handoff, SlaBreach and Suggestion with grouped
+aggregates. The indexes it leans on: `insight_lead_handoff_idx` (Lead.handed_off_at,
+added by insight's migration 0002 because this is the page that filters on it),
+`lead_source_idx` for the source list, SlaBreach's `breach_team_idx` /
+`breach_rep_idx`, and suggestion status indexes. Medians are exact: a count, then the
+middle one or two rows of the sorted set (LIMIT 2 OFFSET n/2), which every database
+does without shipping rows to Python.
+"""
+
+from .attribution import PAGE_SIZE, AttributionReport, VersionFigures, attribution_report
+from .cohorts import SCORECARD_GROUP, Scorecard, Scorecards, scorecards
+from .drilldown import Disqualifications, disqualifications
+from .health import LoopHealth, loop_health
+
+__all__ = [
+    "PAGE_SIZE",
+    "SCORECARD_GROUP",
+    "AttributionReport",
+    "Disqualifications",
+    "LoopHealth",
+    "Scorecard",
+    "Scorecards",
+    "VersionFigures",
+    "attribution_report",
+    "disqualifications",
+    "loop_health",
+    "scorecards",
+]

@@ -1,0 +1,210 @@
+"""Loop health: how fast leads are touched after handoff, SLA breaches, suggestion flow."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import (
+    Count,
+    F,
+    Min,
+    Q,
+)
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from feedback.models import Suggestion
+from leads.models import Lead
+
+from .. import figures
+from ..filters import LoopHealthFilter
+
+# --- Loop health -----------------------------------------------------------------------
+
+
+@dataclass
+class LoopHealth:
+    filterset: LoopHealthFilter
+    handed_off: int = 0
+    due: int = 0
+    within_sla: int = 0
+    touched: int = 0
+    disqualified: int = 0
+    median_first_touch: timedelta | None = None
+    weekly: list[dict] = field(default_factory=list)
+    reasons: list[tuple[str, int]] = field(default_factory=list)
+    attempts: list[tuple[int, int]] = field(default_factory=list)
+    breaches: int = 0
+    breaches_by_rep: list[tuple[str, int, int]] = field(default_factory=list)
+    breaches_by_team: list[tuple[str, int, int]] = field(default_factory=list)
+    suggestions_raised: int = 0
+    suggestions_accepted: int = 0
+    suggestions_shipped: int = 0
+    median_days_to_ship: float | None = None
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        return self.within_sla / self.due if self.due else None
+
+    @property
+    def median_attempts(self) -> float | None:
+        return _median_of_counts(self.attempts)
+
+
+def _median_of_counts(histogram: list[tuple[int, int]]) -> float | None:
+    """Median of a value → count histogram (sorted by value)."""
+    total = sum(count for _value, count in histogram)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]
+    values, seen = [], 0
+    for value, count in histogram:
+        for index in wanted:
+            if seen <= index < seen + count:
+                values.append(value)
+        seen += count
+    return sum(values) / len(values)
+
+
+def _median_of_sorted(queryset, expression, total: int):
+    """Exact median of `expression` over `queryset` (with `total` rows) in one query."""
+    if not total:
+        return None
+    rows = list(
+        queryset.annotate(_value=expression)
+        .order_by("_value")
+        .values_list("_value", flat=True)[(total - 1) // 2 : total // 2 + 1]
+    )
+    if not rows:
+        return None
+    return sum(rows, timedelta()) / len(rows)
+
+
+def _person(first_name: str, last_name: str, username: str) -> str:
+    return f"{first_name} {last_name}".strip() or username or "(nobody)"
+
+
+def _every_week(since, until, rows: dict) -> list[dict]:
+    """One row per week (Monday) from since to until, zeros where nothing happened, so
+    the chart's time axis has no holes."""
+    week = since - timedelta(days=since.weekday())
+    weeks = []
+    while week <= until:
+        row = rows.get(week, {})
+        weeks.append({
+            "week": week,
+            "handed_off": row.get("handed_off", 0),
+            "due": row.get("due", 0),
+            "within": row.get("within", 0),
+        })  # fmt: skip
+        week += timedelta(days=7)
+    return weeks
+
+
+def loop_health(*, filters, now=None) -> LoopHealth:
+    """The loop's figures for leads handed off in the period (and the other filters),
+    with the definitions of insight.figures (docs/figures.md), so that the within-SLA
+    share and the breach count are about the same leads and cannot contradict each other.
+
+    Follow-up rate: of the due leads (deadline passed, or touched), the share first
+    touched by the deadline with no counted breach. Leads still inside their window are
+    left out: they have not had their chance yet. Time to first touch: handoff to the
+    first attempt at or after it (a recycled lead's earlier touch does not count for its
+    new handoff). Breaches: the counted breaches of these leads' current handoffs.
+    """
+    now = now or timezone.now()
+    filterset = LoopHealthFilter(filters, queryset=Lead.objects.filter(handed_off_at__isnull=False))
+    health = LoopHealth(filterset=filterset)
+    if not filterset.is_valid():
+        return health
+    start, end = filterset.period
+    data = filterset.form.cleaned_data
+    leads = filterset.qs.filter(handed_off_at__gte=start, handed_off_at__lt=end).order_by()
+    cohort = figures.with_first_touch(leads).annotate(breached=figures.has_counted_breach())
+
+    within = figures.is_within_sla()
+    due = figures.is_due(now)
+    touched = Q(first_touch__isnull=False)
+    summary = cohort.aggregate(
+        handed_off=Count("pk"),
+        due=Count("pk", filter=due),
+        within=Count("pk", filter=within),
+        touched=Count("pk", filter=touched),
+        disqualified=Count("pk", filter=figures.DISQUALIFIED),
+    )
+    health.handed_off = summary["handed_off"]
+    health.due = summary["due"]
+    health.within_sla = summary["within"]
+    health.touched = summary["touched"]
+    health.disqualified = summary["disqualified"]
+    health.median_first_touch = _median_of_sorted(
+        cohort.filter(touched), F("time_to_first_touch"), health.touched
+    )
+    weekly = {
+        timezone.localtime(row["week"]).date()
+        if timezone.is_aware(row["week"])
+        else row["week"].date(): row
+        for row in cohort.annotate(week=TruncWeek("handed_off_at"))
+        .values("week")
+        .annotate(
+            handed_off=Count("pk"), due=Count("pk", filter=due), within=Count("pk", filter=within)
+        )
+    }
+    health.weekly = _every_week(data["since"], data["until"], weekly)
+    dropped = leads.filter(figures.DISQUALIFIED)
+    health.reasons = [
+        (row["disqualification_reason__name"] or "(no reason)", row["n"])
+        for row in dropped.values("disqualification_reason__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "disqualification_reason__name")
+    ]
+    health.attempts = list(
+        dropped.values("attempt_count").annotate(n=Count("pk")).order_by("attempt_count")
+        .values_list("attempt_count", "n")
+    )  # fmt: skip
+
+    breaches = figures.counted_breaches().filter(lead__in=leads.values("pk")).order_by()
+    still_open = Count("pk", filter=Q(resolved_at__isnull=True))
+    health.breaches_by_rep = [
+        (_person(row["salesperson__first_name"] or "", row["salesperson__last_name"] or "",
+                 row["salesperson__username"] or ""), row["n"], row["open"])
+        for row in breaches.values(
+            "salesperson_id", "salesperson__first_name", "salesperson__last_name",
+            "salesperson__username",
+        ).annotate(n=Count("pk"), open=still_open).order_by("-n", "salesperson__username")
+    ]  # fmt: skip
+    health.breaches_by_team = [
+        (row["team__name"] or "(no team)", row["n"], row["open"])
+        for row in breaches.values("team_id", "team__name")
+        .annotate(n=Count("pk"), open=still_open)
+        .order_by("-n", "team__name")
+    ]
+    health.breaches = sum(n for _name, n, _open in health.breaches_by_team)
+
+    counts = Suggestion.objects.order_by().aggregate(
+        raised=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        accepted=Count(
+            "pk",
+            filter=Q(accepted_into__isnull=False, decided_at__gte=start, decided_at__lt=end),
+        ),
+        shipped=Count("pk", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
+    )
+    health.suggestions_raised = counts["raised"]
+    health.suggestions_accepted = counts["accepted"]
+    health.suggestions_shipped = counts["shipped"]
+    # Shipped suggestions are few (each one is a marketer's decision), so their
+    # first-call times come back in one grouped query and the median is taken here.
+    spans = sorted(
+        (shipped_at - first_call).total_seconds() / 86400
+        for shipped_at, first_call in Suggestion.objects.filter(
+            shipped_at__gte=start, shipped_at__lt=end
+        )
+        .annotate(first_call=Min("edits__call_log__occurred_at"))
+        .filter(first_call__isnull=False)
+        .values_list("shipped_at", "first_call")
+    )
+    if spans:
+        middle = len(spans) // 2
+        health.median_days_to_ship = (
+            spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
+        )
+    return health
