@@ -162,6 +162,7 @@ class PassageEdit(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} ¶{self.passage_key or self.after_key} in {self.call_log}"
 
+
 class VersionStats(models.Model):
     """Per-version figures the engine keeps exact: uses, reactions, outcomes, objections."""
 

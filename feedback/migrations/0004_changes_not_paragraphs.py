@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # Old kinds, changed into whole-passage changes: the old rows stored a passage and
 # the call's text of it, not the words that differed, so an old "changed" edit is a
 # rewrite of its passage (span = the whole passage), "removed" a remove and "added" an

@@ -9,9 +9,9 @@ from django.utils import timezone
 from leads import services as lead_services
 from leads.models import Attempt, Lead
 from messaging.models import MessageVersion
-from messaging.passages import KeyedBlock, assign_keys, normalise, split_passages
 from messaging.policies import VersionPolicy
 
+from ..changes import changes_for
 from ..models import CallLog, PassageEdit
 from ..policies import CallLogPolicy
 from .engine import engine_enqueue
@@ -19,52 +19,28 @@ from .objections import objection_tags_resolve
 
 
 def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[PassageEdit]:
-    """The per-passage differences between a version and the wording used in a call.
+    """The changes a call's wording made to the version, one PassageEdit each, unsaved.
 
-    The edited text is cut into passages and matched to the version's passages with the
-    same rule as versions (messaging.passages), so "passage 3 of v4" means the same
-    thing in a call as in the version history. Returned unsaved.
+    feedback.changes decides what changed (a span of a passage replaced, a passage
+    rewritten or left out, a paragraph added after one), on the version's stored
+    passages, so "passage 3 of v4" means the same thing in a call as in the version
+    history, and a span's offsets point at exactly the words the rep replaced.
     """
-    original = [KeyedBlock(p.key, p.kind, p.text) for p in version.passages.all()]
-    edited = assign_keys(split_passages(edited_body), original)
-    edited_by_key = {block.key: block for block in edited}
-    original_keys = {block.key for block in original}
-    edits = []
-    for block in original:
-        match = edited_by_key.get(block.key)
-        if match is None:
-            edits.append(
-                PassageEdit(
-                    version=version,
-                    passage_key=block.key,
-                    kind=PassageEdit.Kind.REMOVED,
-                    original_text=block.text,
-                )
-            )
-        elif normalise(match.text) != normalise(block.text):
-            edits.append(
-                PassageEdit(
-                    version=version,
-                    passage_key=block.key,
-                    kind=PassageEdit.Kind.CHANGED,
-                    original_text=block.text,
-                    edited_text=match.text,
-                )
-            )
-    previous_key = ""
-    for block in edited:
-        if block.key in original_keys:
-            previous_key = block.key
-            continue
-        edits.append(
-            PassageEdit(
-                version=version,
-                passage_key=previous_key,
-                kind=PassageEdit.Kind.ADDED,
-                edited_text=block.text,
-            )
+    changes = changes_for(list(version.passages.all()), edited_body)
+    return [
+        PassageEdit(
+            version=version,
+            kind=change.kind,
+            passage_key=change.passage_key or "",
+            after_key=change.after_key or "",
+            span_start=change.span_start,
+            span_end=change.span_end,
+            sentence=change.sentence if change.kind == PassageEdit.Kind.REPLACE else None,
+            original_text=change.original,
+            edited_text=change.replacement,
         )
-    return edits
+        for change in changes
+    ]
 
 
 @transaction.atomic
@@ -85,8 +61,8 @@ def call_log_create(
     notes: str = "",
 ) -> CallLog:
     """Log a conversation: also an attempt on the lead (so the SLA sees the touch), the
-    edited wording stored whole and as per-passage edits, the engine enqueued on commit
-    (once per version while its task has not started: engine_enqueue)."""
+    edited wording stored whole and as its changes (one PassageEdit each), the engine
+    enqueued on commit (once per version while its task has not started: engine_enqueue)."""
     CallLogPolicy(user).can_log_on(lead).require()
     usable = VersionPolicy(user, version).can_be_used_in_calls()
     if not usable:

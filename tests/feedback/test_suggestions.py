@@ -15,9 +15,9 @@ from tests.feedback.conftest import SAID
 from tests.support.messaging_factories import make_message, publish
 
 SAID_2 = SAID.replace("every month", "each month")
-SAID_3 = SAID.replace("by hand", "manually")
+SAID_3 = SAID.replace("four days", "four full days")
 UNRELATED = SAID.replace(
-    "Your finance team loses four days every month reconciling spreadsheets by hand.",
+    "Your finance team loses four days every month reconciling spreadsheets.",
     "Ask how many entities they consolidate and who owns the close calendar.",
 )
 
