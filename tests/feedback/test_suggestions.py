@@ -137,7 +137,7 @@ def test_accepting_a_left_out_passage_removes_it(rep_a, rep_b, v1, marketer, log
     log_call(rep_a, v1, said=said)
     log_call(rep_b, v1, said=said)
     suggestion = Suggestion.objects.get()
-    assert suggestion.kind == "removed"
+    assert suggestion.kind == "remove"
     draft = services.suggestion_accept(suggestion=suggestion, user=marketer)
     assert "walkthrough" not in draft.body
     assert draft.body.endswith("reconciling spreadsheets.")
