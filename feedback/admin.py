@@ -12,7 +12,7 @@ from .models import (
     PassageEdit,
     Suggestion,
     SuggestionComment,
-        VersionStats,
+    VersionStats,
 )
 
 
@@ -93,8 +93,9 @@ class SuggestionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status", "decided_by", "decided_at", "reject_reason", "accepted_into", "shipped_at",
         "accepted_variant", "accepted_text", "kind", "passage_key", "after_key", "span_start",
-        "span_end", "sentence", "base_text", "variant_list", "call_count", "rep_count", "with_positive", "without_positive", "with_wins",
-        "without_wins", "without_count", "score", "created_at", "updated_at",
+        "span_end", "sentence", "base_text", "variant_list", "call_count", "rep_count",
+        "with_positive", "without_positive", "with_wins", "without_wins", "without_count",
+        "score", "created_at", "updated_at",
     ]  # fmt: skip
     inlines = [SuggestionCommentInline]
 
@@ -106,6 +107,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             for v in obj.variants.all()
         ]
         return "\n".join(rows) or "—"
+
     actions = ["accept_suggestions"]
 
     @admin.action(description="Accept the selected suggestions into their drafts")
