@@ -329,7 +329,15 @@ def _edits_group(*, version_id: int, call_ids: list[int]) -> set[int]:
         entry, variant = placed[signature]
         edit.suggestion, edit.variant = entry.suggestion, variant
         touched.add(entry.suggestion.pk)
-    PassageEdit.objects.bulk_update(edits, ["suggestion", "variant"])
+    # One UPDATE per (suggestion, variant) rather than a CASE per row: a batch's many
+    # edits fall into a few of them, and bulk_update's CASE was most of a batch's time.
+    placements: dict[tuple[int, int], list[int]] = {}
+    for edit in edits:
+        placements.setdefault((edit.suggestion.pk, edit.variant.pk), []).append(edit.pk)
+    for (suggestion_id, variant_id), edit_ids in placements.items():
+        PassageEdit.objects.filter(pk__in=edit_ids).update(
+            suggestion_id=suggestion_id, variant_id=variant_id
+        )
     widened = [e.suggestion for group in by_key.values() for e in group if e.dirty]
     if widened:
         Suggestion.objects.bulk_update(
