@@ -38,7 +38,14 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from feedback.models import CallLog, ObjectionTag, PassageEdit, Suggestion, VersionStats
+from feedback.models import (
+    CallLog,
+    ObjectionTag,
+    PassageEdit,
+    Suggestion,
+    SuggestionVariant,
+    VersionStats,
+)
 from leads.models import (
     Account,
     Attempt,
@@ -51,6 +58,7 @@ from leads.models import (
     TeamMembership,
 )
 from messaging.models import Message, MessageVersion, Passage, Persona, Stage
+from messaging.passages import tokens
 from messaging.rendering import render_markdown
 from smarketing import roles
 
@@ -651,7 +659,9 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
             if rng.random() < 0.15:
                 passages = passages_of[version]
                 key, text = passages[rng.randrange(1, len(passages))]
-                kind = "changed" if rng.random() < 0.9 else "removed"
+                # Seeded as whole-passage changes (a rewrite or a removal, as feedback's
+                # migration 0004 maps old rows): the figures need the rows, not the spans.
+                kind = "rewrite" if rng.random() < 0.9 else "remove"
                 variant = rng.randrange(3)
                 edited = f"{text[:-1]}, {['in two days', 'with your ERP', 'at no risk'][variant]}."
                 sid = suggestion_of.setdefault((version, key, kind), len(suggestion_of) + 1)
@@ -659,12 +669,13 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
                 edits.append(
                     {"id": edit_id, "call_log_id": call_id, "version_id": version,
                      "passage_key": key, "kind": kind, "original_text": text,
-                     "edited_text": edited if kind == "changed" else "", "suggestion_id": sid,
-                     "at": when}
+                     "span_end": len(tokens(text)),
+                     "edited_text": edited if kind == "rewrite" else "", "suggestion_id": sid,
+                     "variant_id": sid, "at": when}
                 )  # fmt: skip
                 call["has_edits"] = True
-                body = "\n\n".join(t for k, t in passages if not (k == key and kind == "removed"))
-                call["edited_body"] = body.replace(text, edited) if kind == "changed" else body
+                body = "\n\n".join(t for k, t in passages if not (k == key and kind == "remove"))
+                call["edited_body"] = body.replace(text, edited) if kind == "rewrite" else body
             if rng.random() < 0.2:
                 for tag in rng.sample(objection_ids, min(len(objection_ids), rng.randint(1, 2))):
                     tag_id += 1
@@ -720,12 +731,22 @@ def _write_suggestions_for(edits, suggestion_of, message_of, live_of, written):
         new.append(
             {"id": sid, "message_id": message, "version_id": version, "passage_key": key,
              "kind": kind, "original_text": edit["original_text"],
+             "base_text": edit["original_text"], "span_end": edit["span_end"],
              "proposed_text": edit["edited_text"],
              # On a version no longer live the passage has moved on: a stale suggestion.
              "status": "open" if live_of.get(message) == version else "stale",
              "created_at": edit["at"], "updated_at": edit["at"]}
         )  # fmt: skip
     _Writer(Suggestion).write(new)
+    # One variant per seeded suggestion, with the suggestion's id (the edits point at it).
+    _Writer(SuggestionVariant).write(
+        [
+            {"id": row["id"], "suggestion_id": row["id"], "span_end": row["span_end"],
+             "original_text": row["original_text"], "wording": row["proposed_text"],
+             "created_at": row["created_at"]}
+            for row in new
+        ]
+    )  # fmt: skip
 
 
 def _write_leads(leads, attempts, handoffs, breaches):
@@ -782,6 +803,7 @@ def _reset_sequences():
         get_user_model(), get_user_model().groups.through, Team, TeamMembership, Persona,
         ObjectionTag, Account, Message, MessageVersion, Passage, Lead, Attempt, Handoff,
         SlaBreach, Opportunity, CallLog, PassageEdit, CallLog.objections.through, Suggestion,
+        SuggestionVariant,
     ]  # fmt: skip
     statements = connection.ops.sequence_reset_sql(no_style(), seeded)
     with connection.cursor() as cursor:
@@ -868,12 +890,13 @@ def suggestion_evidence_rebuild() -> int:
     }
     texts: dict[int, Counter] = defaultdict(Counter)
     for sid, text in (
-        PassageEdit.objects.filter(suggestion__isnull=False, kind="changed")
+        PassageEdit.objects.filter(suggestion__isnull=False, kind="rewrite")
         .order_by()
         .values_list("suggestion_id", "edited_text")
     ):
         texts[sid][text] += 1
     suggestions = list(Suggestion.objects.all())
+    variant_fields = {}
     for s in suggestions:
         w = with_edit.get(s.pk, {"calls": 0, "reps": 0, "positive": 0, "wins": 0})
         v = per_version.get(s.version_id, {"calls": 0, "positive": 0, "wins": 0})
@@ -888,10 +911,24 @@ def suggestion_evidence_rebuild() -> int:
         s.score = s.call_count + 2 * s.rep_count + 10 * max(lift, 0)
         if texts[s.pk]:
             s.proposed_text = texts[s.pk].most_common(1)[0][0]
+        variant_fields[s.pk] = {
+            "call_count": s.call_count, "rep_count": s.rep_count,
+            "with_positive": s.with_positive, "with_wins": s.with_wins,
+            "without_count": s.without_count, "without_positive": s.without_positive,
+            "without_wins": s.without_wins, "score": s.score, "wording": s.proposed_text,
+        }  # fmt: skip
     fields = [
         "call_count", "rep_count", "with_positive", "with_wins", "without_count",
         "without_positive", "without_wins", "score", "proposed_text",
     ]  # fmt: skip
     with transaction.atomic():
         Suggestion.objects.bulk_update(suggestions, fields, batch_size=1000)
+        # Each seeded suggestion has one variant holding all its edits: the same figures.
+        variants = list(SuggestionVariant.objects.filter(suggestion_id__in=variant_fields))
+        for variant in variants:
+            for name, value in variant_fields[variant.suggestion_id].items():
+                setattr(variant, name, value)
+        SuggestionVariant.objects.bulk_update(
+            variants, list(next(iter(variant_fields.values()), {})), batch_size=1000
+        )
     return len(suggestions)
