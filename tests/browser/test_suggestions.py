@@ -1,6 +1,8 @@
 """A marketer reads the inbox, opens a suggestion, picks a wording and accepts it; at
-phone width neither page is wider than the screen. Screenshots go to /tmp/screens/engine/."""
+phone width neither page is wider than the screen. Screenshots go to the test's tmp_path,
+or to $SMARKETING_SCREENS when set (to look at them)."""
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -11,22 +13,22 @@ from tests.feedback.test_change_suggestions import BODY, say
 from tests.support.factories import make_salesperson
 from tests.support.messaging_factories import make_message, publish
 
-SCREENS = Path("/tmp/screens/engine")
 
-
-def _shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
+def _shoot(page, name, folder):
+    screens = Path(os.environ.get("SMARKETING_SCREENS") or folder)
+    screens.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(screens / f"{name}-{width}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than {width}px"
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def test_a_marketer_picks_a_wording_and_accepts_it(
-    page, login, marketer, rep_a, rep_b, team_a, accepted_by, django_capture_on_commit_callbacks
-):
+    page, login, marketer, rep_a, rep_b, team_a, accepted_by, tmp_path,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
     version = publish(make_message(marketer, title="Long value proposition", body=BODY), marketer)
     rep_c = make_salesperson("rep_c", team_a)
     calls = [
@@ -50,12 +52,12 @@ def test_a_marketer_picks_a_wording_and_accepts_it(
     expect(
         page.get_by_text("3 salespeople changed the second sentence of paragraph 2")
     ).to_be_visible()
-    _shoot(page, "inbox")
+    _shoot(page, "inbox", tmp_path)
 
     suggestion = Suggestion.objects.get(rep_count=3)
     page.goto(f"/feedback/suggestions/{suggestion.pk}/")
     expect(page.get_by_role("heading", name="Wordings (2)")).to_be_visible()
-    _shoot(page, "suggestion")
+    _shoot(page, "suggestion", tmp_path)
 
     page.locator('input[name="variant"]').nth(1).check()
     page.get_by_label("Wording to put into the draft").fill("manually, in Excel")
@@ -71,4 +73,4 @@ def test_a_marketer_picks_a_wording_and_accepts_it(
     page.goto(f"/feedback/suggestions/{other.pk}/")
     page.get_by_role("button", name="Accept into the draft").click()
     expect(page.get_by_role("alert")).to_contain_text("Not accepted: the draft changed these words")
-    _shoot(page, "conflict")
+    _shoot(page, "conflict", tmp_path)
