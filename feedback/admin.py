@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from messaging.merge import MergeConflict
 from smarketing.web import error_messages
 
 from . import services
@@ -27,7 +28,10 @@ class ObjectionTagAdmin(admin.ModelAdmin):
 
 class PassageEditInline(admin.TabularInline):
     model = PassageEdit
-    fields = ["kind", "passage_key", "original_text", "edited_text", "suggestion"]
+    fields = [
+        "kind", "passage_key", "after_key", "span_start", "span_end", "original_text",
+        "edited_text", "suggestion", "variant",
+    ]  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -89,10 +93,22 @@ class SuggestionAdmin(admin.ModelAdmin):
     # the evidence exact. Reject from the suggestion's page, where the reason is asked.
     readonly_fields = [
         "status", "decided_by", "decided_at", "reject_reason", "accepted_into", "shipped_at",
-        "call_count", "rep_count", "with_positive", "without_positive", "with_wins",
-        "without_wins", "without_count", "score", "created_at", "updated_at",
+        "accepted_variant", "accepted_text", "kind", "passage_key", "after_key", "span_start",
+        "span_end", "sentence", "base_text", "variant_list", "call_count", "rep_count",
+        "with_positive", "without_positive", "with_wins", "without_wins", "without_count",
+        "score", "created_at", "updated_at",
     ]  # fmt: skip
     inlines = [SuggestionCommentInline]
+
+    @admin.display(description="Variants (by evidence)")
+    def variant_list(self, obj):
+        """The engine's variants, read only: wording, salespeople, calls."""
+        rows = [
+            f"{v.rep_count} reps, {v.call_count} calls: “{v.wording.strip()}”"
+            for v in obj.variants.all()
+        ]
+        return "\n".join(rows) or "—"
+
     actions = ["accept_suggestions"]
 
     @admin.action(description="Accept the selected suggestions into their drafts")
@@ -100,6 +116,8 @@ class SuggestionAdmin(admin.ModelAdmin):
         for suggestion in queryset:
             try:
                 draft = services.suggestion_accept(suggestion=suggestion, user=request.user)
+            except MergeConflict as exc:
+                self.message_user(request, f"{suggestion}: {exc}", messages.ERROR)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
                     request, f"{suggestion}: {' '.join(error_messages(exc))}", messages.ERROR

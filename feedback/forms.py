@@ -183,3 +183,40 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, label="Comment"
     )
+
+
+class AcceptForm(forms.Form):
+    """What the marketer accepts: one of the suggestion's variants (the best evidenced
+    when none is picked) and, optionally, its wording edited.
+
+    The wording box comes prefilled (`prefilled` carries what it was prefilled with):
+    when it is sent back unchanged, the picked variant's own wording is used, so that
+    picking another variant works without JavaScript; a changed box is the marketer's
+    wording, put in place of the picked variant's span.
+    """
+
+    variant = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    wording = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Wording to put into the draft",
+        help_text="Leave it to use the wording you picked, or edit it.",
+    )
+    prefilled = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, variants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.variants = {variant.pk: variant for variant in variants}
+        self.fields["variant"].choices = [(pk, pk) for pk in self.variants]
+
+    def chosen(self):
+        """(variant or None, wording or None) from the cleaned data."""
+        variant = self.variants.get(self.cleaned_data.get("variant"))
+        wording = self.cleaned_data.get("wording")
+        if "wording" not in self.data:
+            wording = None
+        elif wording.strip() == (self.cleaned_data.get("prefilled") or "").strip():
+            wording = None  # the box was left as it came: the picked variant's wording
+        return variant, wording

@@ -1,4 +1,7 @@
-"""How the engine decides that two wordings are "the same change": pure, no database.
+"""Whole-wording similarity: pure, no database.
+
+The engine no longer uses it to group (feedback.changes finds the changes and
+feedback.grouping groups them); it stays for whole-text comparisons.
 
 1. Wordings are compared normalised (messaging.passages.normalise: Markdown markers
    dropped, white space collapsed), with rapidfuzz's normalised Indel ratio (0-100).

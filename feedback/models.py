@@ -116,26 +116,54 @@ class CallLog(models.Model):
         return self.reaction >= self.Reaction.POSITIVE
 
 
-class PassageEdit(models.Model):
-    """How one call's wording differed from one passage of the version used."""
+class ChangeKind(models.TextChoices):
+    """The kinds of change a salesperson makes to a version (feedback.changes)."""
 
-    class Kind(models.TextChoices):
-        CHANGED = "changed", "Changed"
-        REMOVED = "removed", "Left out"
-        ADDED = "added", "Added"
+    REPLACE = "replace", "Replaced words"
+    REWRITE = "rewrite", "Rewrote the paragraph"
+    REMOVE = "remove", "Left the paragraph out"
+    INSERT = "insert", "Added a paragraph"
+
+
+class PassageEdit(models.Model):
+    """One change a call's wording made to the version used (feedback.changes.Change):
+    a span of one passage replaced, a passage rewritten or left out, or a paragraph
+    added after one.
+
+    Spans are token offsets (messaging.passages.tokens) on the version's passage, so a
+    suggestion can be applied back to exactly those words. Rows written before changes
+    were stored span by span (kinds changed/removed/added) were migrated as whole-
+    passage rewrites, removes and inserts (migration 0004).
+    """
+
+    Kind = ChangeKind
 
     call_log = models.ForeignKey(CallLog, on_delete=models.CASCADE, related_name="passage_edits")
     version = models.ForeignKey(
         "messaging.MessageVersion", on_delete=models.CASCADE, related_name="passage_edits"
     )
-    # The passage's key in the version; for an added passage, the key of the passage
-    # it follows ("" when it opens the text).
+    # The passage's key in the version; "" for an insert (see after_key).
     passage_key = models.CharField(max_length=16, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Insert: the key of the version passage the new paragraph follows ("" at the start).
+    after_key = models.CharField(max_length=16, blank=True)
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    span_start = models.PositiveIntegerField(default=0)
+    span_end = models.PositiveIntegerField(default=0)
+    # The first sentence of the passage the span touches (0-based), for "the second
+    # sentence of paragraph 2"; None for whole-passage changes.
+    sentence = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The version's text of the span, and what the salesperson said in its place.
     original_text = models.TextField(blank=True)
     edited_text = models.TextField(blank=True)
     suggestion = models.ForeignKey(
         "Suggestion", null=True, blank=True, on_delete=models.SET_NULL, related_name="edits"
+    )
+    variant = models.ForeignKey(
+        "SuggestionVariant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="edits",
     )
 
     class Meta:
@@ -143,7 +171,7 @@ class PassageEdit(models.Model):
         indexes = [models.Index(fields=["version", "passage_key"], name="edit_passage_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ¶{self.passage_key} in {self.call_log}"
+        return f"{self.get_kind_display()} ¶{self.passage_key or self.after_key} in {self.call_log}"
 
 
 class VersionStats(models.Model):
@@ -188,7 +216,10 @@ class SuggestionQuerySet(models.QuerySet):
 
 
 class Suggestion(models.Model):
-    """Similar edits of one passage of one version, grouped, with the evidence behind them."""
+    """One change that salespeople made to a version, grouped from their calls
+    (feedback.grouping): the same span of a passage reworded in similar words, a
+    passage rewritten or left out, or a paragraph added after one; with its variants
+    (SuggestionVariant) and the evidence behind it."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -202,9 +233,16 @@ class Suggestion(models.Model):
     version = models.ForeignKey(
         "messaging.MessageVersion", on_delete=models.CASCADE, related_name="suggestions"
     )
-    passage_key = models.CharField(max_length=16)
-    kind = models.CharField(max_length=10, choices=PassageEdit.Kind.choices)
-    original_text = models.TextField(blank=True)
+    passage_key = models.CharField(max_length=16, blank=True)  # "" for an insert
+    after_key = models.CharField(max_length=16, blank=True)  # insert: the passage it follows
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    # The union of its edits' spans (token offsets on base_text, the version passage).
+    span_start = models.PositiveIntegerField(default=0)
+    span_end = models.PositiveIntegerField(default=0)
+    sentence = models.PositiveSmallIntegerField(null=True, blank=True)
+    base_text = models.TextField(blank=True)
+    original_text = models.TextField(blank=True)  # the version's text of the span
+    # The best variant's wording over the span (kept by the engine, for lists and mail).
     proposed_text = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Evidence, recomputed by the engine (feedback.services.suggestion_refresh).
@@ -234,6 +272,14 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="accepted_suggestions",
     )
+    accepted_variant = models.ForeignKey(
+        "SuggestionVariant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_text = models.TextField(blank=True)  # the wording that went into the draft
     shipped_at = models.DateTimeField(null=True, blank=True)
 
     objects = SuggestionQuerySet.as_manager()
@@ -247,7 +293,38 @@ class Suggestion(models.Model):
         ]
 
     def __str__(self):
-        return f"Suggestion on {self.version} ¶{self.passage_key}"
+        return f"Suggestion on {self.version} ¶{self.passage_key or self.after_key}"
+
+
+class SuggestionVariant(models.Model):
+    """One wording of a suggestion: near-identical wordings of the same change (a typo,
+    a plural apart: feedback.grouping rule 6), with the evidence of their calls.
+
+    The span is the representative edit's own (it may be narrower than the
+    suggestion's), so accepting the variant replaces exactly the words it replaced.
+    """
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="variants")
+    span_start = models.PositiveIntegerField(default=0)
+    span_end = models.PositiveIntegerField(default=0)
+    original_text = models.TextField(blank=True)
+    wording = models.TextField(blank=True)
+    call_count = models.PositiveIntegerField(default=0)
+    rep_count = models.PositiveIntegerField(default=0)
+    with_positive = models.FloatField(null=True, blank=True)
+    without_positive = models.FloatField(null=True, blank=True)
+    with_wins = models.FloatField(null=True, blank=True)
+    without_wins = models.FloatField(null=True, blank=True)
+    without_count = models.PositiveIntegerField(default=0)
+    score = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Ranked by evidence: distinct salespeople, then calls (feedback.grouping).
+        ordering = ["-rep_count", "-call_count", "pk"]
+
+    def __str__(self):
+        return f"Variant of suggestion {self.suggestion_id}"
 
 
 class SuggestionComment(models.Model):

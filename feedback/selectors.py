@@ -1,6 +1,6 @@
 """The reads that feedback pages need, each a fixed number of queries."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from leads.models import Lead, Opportunity
 from messaging.models import Message, MessageVersion, Passage
+from messaging.passages import tokens
 
 from .filters import SuggestionFilter
 from .models import (
@@ -34,6 +35,7 @@ from .models import (
     SuggestionComment,
 )
 from .policies import SuggestionPolicy
+from .services.suggestions import variant_over_span
 
 # --- Call logs ------------------------------------------------------------------------
 
@@ -145,19 +147,97 @@ def filtered_message(filterset):
     return Message.objects.filter(pk=filterset.form.cleaned_data["message"]).first()
 
 
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth"]  # fmt: skip
+
+
+def _ordinal(index: int) -> str:
+    return ORDINALS[index] if index < len(ORDINALS) else f"{index + 1}th"
+
+
+def _compare(with_rate, without_rate, *, more: str, less: str, same: str) -> str:
+    if with_rate is None or without_rate is None:
+        return ""
+    if abs(with_rate - without_rate) < 0.005:
+        return same
+    return more if with_rate > without_rate else less
+
+
+def suggestion_summary(suggestion: Suggestion, paragraph: int | None) -> str:
+    """One sentence saying who changed what, where, and how their calls went:
+    "6 salespeople changed the second sentence of paragraph 2 in a similar way (9
+    calls); calls that used the change were more positive and won more."""
+    s = suggestion
+    who = f"{s.rep_count} {'salesperson' if s.rep_count == 1 else 'salespeople'}"
+    where = f"paragraph {paragraph}" if paragraph else "a paragraph"
+    kind = s.kind
+    if kind == PassageEdit.Kind.REPLACE:
+        what = (
+            f"changed the {_ordinal(s.sentence)} sentence of {where}"
+            if s.sentence is not None
+            else f"changed words in {where}"
+        )
+    elif kind == PassageEdit.Kind.REWRITE:
+        what = f"rewrote {where}"
+    elif kind == PassageEdit.Kind.REMOVE:
+        what = f"left {where} out"
+    else:
+        what = f"added a paragraph after {where}" if s.after_key else "added an opening paragraph"
+    similar = " in a similar way" if s.rep_count > 1 and kind != PassageEdit.Kind.REMOVE else ""
+    calls = f"{s.call_count} call{'s' if s.call_count != 1 else ''}"
+    if not s.without_count:
+        outcome = "no calls without the change to compare with yet"
+    else:
+        parts = [
+            _compare(s.with_positive, s.without_positive, more="more positive",
+                     less="less positive", same="as positive"),
+            _compare(s.with_wins, s.without_wins, more="won more", less="won less",
+                     same="won as often"),
+        ]  # fmt: skip
+        parts = [p for p in parts if p]
+        if len(parts) == 2 and parts[0].endswith("positive"):
+            outcome = f"calls that used the change were {parts[0]} and {parts[1]}"
+        elif parts:
+            outcome = f"calls that used the change {' and '.join(parts)}"
+        else:
+            outcome = "too few calls to compare"
+    return f"{who} {what}{similar} ({calls}); {outcome}."
+
+
+def _after_text(suggestion: Suggestion) -> str:
+    """The passage as it reads with the suggestion's best wording (for the redline)."""
+    if suggestion.kind == PassageEdit.Kind.REPLACE:
+        toks = tokens(suggestion.base_text)
+        return (
+            "".join(toks[: suggestion.span_start])
+            + suggestion.proposed_text
+            + "".join(toks[suggestion.span_end :])
+        )
+    if suggestion.kind == PassageEdit.Kind.REMOVE:
+        return ""
+    return suggestion.proposed_text
+
+
 def decorate_suggestions(suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3) -> None:
-    """Attach to each suggestion: `current_text` (the passage in the live version, when
-    the live version still has it), `shown_against` (that version) and `quotes`."""
+    """Attach to each suggestion what its card shows, in 2 queries whatever their
+    number: `paragraph` (its passage's number in the version the calls used, for an
+    addition the one it follows), `summary` (suggestion_summary), `after_text` (the
+    passage with the change), `live_has_passage` (whether the live version still has
+    the passage, so the change can still land) and `quotes`."""
     if not suggestions:
         return
+    version_ids = {s.version_id for s in suggestions}
     live_ids = {s.message.live_version_id for s in suggestions if s.message.live_version_id}
-    keys = {s.passage_key for s in suggestions}
-    current = {
-        (p.version_id, p.key): p.text
-        for p in Passage.objects.filter(version_id__in=live_ids, key__in=keys).only(
-            "version_id", "key", "text"
-        )
-    }
+    keys = {s.passage_key or s.after_key for s in suggestions} - {""}
+    positions = {}
+    in_live = set()
+    for version_id, key, position in Passage.objects.filter(
+        version_id__in=version_ids | live_ids, key__in=keys
+    ).values_list("version_id", "key", "position"):
+        if version_id in version_ids:
+            positions[(version_id, key)] = position + 1
+        if version_id in live_ids:
+            in_live.add((version_id, key))
     quotes = defaultdict(list)
     for edit in (
         PassageEdit.objects.filter(suggestion__in=suggestions)
@@ -166,18 +246,41 @@ def decorate_suggestions(suggestions: list[Suggestion], *, quotes_per_suggestion
         .order_by("-call_log__occurred_at")[: 20 * len(suggestions)]
     ):
         bucket = quotes[edit.suggestion_id]
-        if len(bucket) < quotes_per_suggestion:
+        if len(bucket) < quotes_per_suggestion and edit.call_log not in bucket:
             bucket.append(edit.call_log)
     for suggestion in suggestions:
-        live = suggestion.message.live_version
-        key = (live.pk, suggestion.passage_key) if live else None
-        suggestion.shown_against = live if key in current else None
-        suggestion.current_text = current.get(key)
+        key = suggestion.passage_key or suggestion.after_key
+        suggestion.paragraph = positions.get((suggestion.version_id, key))
+        suggestion.summary = suggestion_summary(suggestion, suggestion.paragraph)
+        suggestion.after_text = _after_text(suggestion)
+        live = suggestion.message.live_version_id
+        suggestion.live_has_passage = not key or (live, key) in in_live
         suggestion.quotes = quotes.get(suggestion.pk, [])
 
 
+def _breakdown(edits) -> dict:
+    """Reactions, outcomes, objections and quotes of the distinct calls behind edits."""
+    calls = list({edit.call_log_id: edit.call_log for edit in edits}.values())
+    reactions = Counter(call.reaction for call in calls)
+    outcomes = Counter(call.get_outcome_display() for call in calls)
+    objections = Counter(tag.name for call in calls for tag in call.objections.all())
+    return {
+        "calls": calls,
+        "reactions": [
+            (label, reactions.get(value, 0)) for value, label in CallLog.Reaction.choices
+        ],
+        "outcomes": outcomes.most_common(),
+        "objections": objections.most_common(),
+        "quotes": [call for call in calls if call.quote][:5],
+    }
+
+
 def suggestion_detail(*, user, pk):
-    """A suggestion with its calls and thread; marketing and its contributors only."""
+    """A suggestion with its variants, their evidence, its calls and thread, in a fixed
+    number of queries; marketing and its contributors only.
+
+    Each variant gets `breakdown` (reactions, outcomes, objections raised and quotes of
+    its calls) and the suggestion gets the same over all its calls."""
     suggestion = (
         Suggestion.objects.select_related(
             "message__live_version", "version", "accepted_into", "decided_by"
@@ -188,9 +291,9 @@ def suggestion_detail(*, user, pk):
     if suggestion is None:
         raise Http404("No such suggestion.")
     edits = list(
-        suggestion.edits.select_related("call_log__salesperson", "call_log__lead").order_by(
-            "-call_log__occurred_at"
-        )
+        suggestion.edits.select_related("call_log__salesperson", "call_log__lead")
+        .prefetch_related("call_log__objections")
+        .order_by("-call_log__occurred_at", "pk")
     )
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
     if not SuggestionPolicy(user, suggestion, contributor_ids=contributor_ids).can_view():
@@ -198,6 +301,15 @@ def suggestion_detail(*, user, pk):
     comments = list(
         SuggestionComment.objects.filter(suggestion=suggestion).select_related("author")
     )
+    variants = list(suggestion.variants.all())
+    by_variant = defaultdict(list)
+    for edit in edits:
+        by_variant[edit.variant_id].append(edit)
+    for variant in variants:
+        variant.breakdown = _breakdown(by_variant.get(variant.pk, []))
+        variant.over_span = variant_over_span(suggestion, variant)
+    suggestion.variant_list = variants
+    suggestion.breakdown = _breakdown(edits)
     decorate_suggestions([suggestion])
     return suggestion, edits, comments
 

@@ -10,12 +10,13 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from leads import selectors as lead_selectors
 from leads.models import Channel
 from leads.views import _attempt_choices
+from messaging.merge import MergeConflict
 from messaging.models import MessageVersion
 from smarketing.roles import MARKETING, SALES, role_required
 from smarketing.web import error_messages, form_errors_from, page_of, redirect_back, template_for
 
 from . import selectors, services
-from .forms import CallLogForm, CommentForm, RejectForm
+from .forms import AcceptForm, CallLogForm, CommentForm, RejectForm
 from .models import ObjectionTag, Suggestion
 from .policies import CallLogPolicy, SuggestionPolicy
 
@@ -300,10 +301,17 @@ def suggestion_inbox(request):
     )
 
 
-@require_GET
-def suggestion_detail(request, pk):
+def _suggestion_page(request, pk, *, accept_form=None, conflict=None, status=200):
     suggestion, edits, comments = selectors.suggestion_detail(user=request.user, pk=pk)
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
+    variants = suggestion.variant_list
+    if accept_form is None:
+        best = variants[0] if variants else None
+        shown = best.wording.strip() if best else ""
+        accept_form = AcceptForm(
+            initial={"variant": best.pk if best else None, "wording": shown, "prefilled": shown},
+            variants=variants,
+        )
     return render(
         request,
         "feedback/suggestion_detail.html",
@@ -312,22 +320,41 @@ def suggestion_detail(request, pk):
             "policy": SuggestionPolicy(request.user, suggestion, contributor_ids=contributor_ids),
             "edits": edits,
             "comments": comments,
+            "accept_form": accept_form,
+            "chosen_variant": accept_form["variant"].value(),
+            "conflict": conflict,
             "reject_form": RejectForm(),
             "comment_form": CommentForm(),
             "contributor_count": len(contributor_ids),
         },
+        status=status,
     )
+
+
+@require_GET
+def suggestion_detail(request, pk):
+    return _suggestion_page(request, pk)
 
 
 @role_required(MARKETING)
 @require_POST
 def suggestion_accept(request, pk):
+    """Accept the picked variant (or the best), with the wording as edited; a conflict
+    with the draft's own edits re-renders the page with the conflict (409)."""
     suggestion = get_object_or_404(Suggestion, pk=pk)
+    form = AcceptForm(request.POST, variants=list(suggestion.variants.all()))
+    if not form.is_valid():
+        return _suggestion_page(request, pk, accept_form=form, status=400)
+    variant, wording = form.chosen()
     try:
-        draft = services.suggestion_accept(suggestion=suggestion, user=request.user)
+        draft = services.suggestion_accept(
+            suggestion=suggestion, user=request.user, variant=variant, wording=wording
+        )
+    except MergeConflict as conflict:
+        return _suggestion_page(request, pk, accept_form=form, conflict=conflict, status=409)
     except ValidationError as exc:
-        messages.error(request, " ".join(error_messages(exc)))
-        return redirect("feedback:suggestion_detail", pk=pk)
+        form_errors_from(form, exc)
+        return _suggestion_page(request, pk, accept_form=form, status=400)
     messages.success(
         request, f"Accepted: draft v{draft.number} now has the new wording. Review and publish it."
     )

@@ -176,7 +176,7 @@ def _passages_most_changed() -> list[ChangedPassage]:
     rows = list(
         PassageEdit.objects.filter(
             version__status=MessageVersion.Status.LIVE,
-            kind__in=[PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED],
+            kind__in=[PassageEdit.Kind.REPLACE, PassageEdit.Kind.REWRITE, PassageEdit.Kind.REMOVE],
         )
         .values(
             "version_id",

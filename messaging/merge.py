@@ -34,6 +34,21 @@ REPLACE, REWRITE, REMOVE, INSERT = "replace", "rewrite", "remove", "insert"
 Passages = list[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class SpanChange:
+    """A change as plain data, shaped like feedback.changes.Change: what
+    messaging.services.draft_change_apply is given by a caller outside messaging."""
+
+    kind: str
+    passage_key: str | None
+    span_start: int
+    span_end: int
+    original: str
+    replacement: str
+    base_text: str = ""
+    after_key: str | None = None
+
+
 @dataclass
 class MergeConflict(Exception):  # noqa: N818 - the name says what happened
     """The draft changed what the suggestion changes; nothing was applied."""

@@ -14,8 +14,9 @@ from django.utils import timezone
 from smarketing.audit import audit_record
 from smarketing.idempotency import once
 
+from .merge import INSERT, MergeConflict, SpanChange, apply_change
 from .models import Message, MessageVersion, Passage
-from .passages import KeyedBlock, assign_keys, split_passages
+from .passages import KeyedBlock, assign_keys, check_draft_size, split_passages
 from .policies import MessagePolicy, VersionPolicy
 from .rendering import render_markdown
 from .splice import PassageNotFound, passage_splice
@@ -76,7 +77,17 @@ def _keyed(version: MessageVersion | None) -> list[KeyedBlock]:
     return [KeyedBlock(p.key, p.kind, p.text) for p in version.passages.all()]
 
 
+def _check_size(body: str) -> None:
+    """A body too long to key and compare is refused before anything is written, with
+    the reason on the editor's text field (messaging.passages.check_draft_size)."""
+    try:
+        check_draft_size(body)
+    except ValueError as exc:
+        raise ValidationError({"body": str(exc)}) from None
+
+
 def _create_version(*, message, user, body, based_on, origin, change_summary=""):
+    _check_size(body)
     number = (message.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = MessageVersion(
         message=message,
@@ -224,6 +235,7 @@ def draft_save(
         raise DraftConflict(locked)
     if body == locked.body and (change_summary is None or change_summary == locked.change_summary):
         return locked
+    _check_size(body)
     previous = _keyed(locked)
     # Passages of the base that the draft dropped stay candidates, so an undo that
     # brings a passage back also brings back its key.
@@ -271,6 +283,82 @@ def draft_passage_replace(
         body = passage_splice(locked.body, [p.text for p in passages], index, new_text)
     except PassageNotFound:
         raise PassageGone(passage_key) from None
+    return draft_save(
+        version=locked,
+        user=user,
+        body=body,
+        revision=locked.revision,
+        change_summary=change_summary,
+    )
+
+
+@transaction.atomic
+def draft_change_apply(
+    *,
+    version: MessageVersion,
+    user,
+    kind: str,
+    passage_key: str | None,
+    after_key: str | None,
+    span_start: int,
+    span_end: int,
+    original: str,
+    replacement: str,
+    base_text: str,
+    expected_revision: int,
+    change_summary=None,
+) -> MessageVersion:
+    """Apply one change made against an earlier version (an accepted suggestion) to a
+    draft, found by passage key: replace the span's words, rewrite or remove the
+    passage, or add a paragraph after `after_key` (at the start when None).
+
+    Plain data in (the kinds and fields of messaging.merge: this app knows nothing of
+    feedback). The change is merged three-way (messaging.merge.apply_change) against
+    `base_text`, the passage it was made on, so it lands on exactly those words even
+    when the draft has moved on elsewhere, and several changes to one paragraph all
+    land. When the draft changed those words, MergeConflict says how; when the draft
+    was saved since `expected_revision`, DraftConflict. Either way nothing changes.
+    The body is edited in place (messaging.splice), so the rest of it stays as typed.
+    """
+    VersionPolicy(user, version).role().require()
+    locked = MessageVersion.objects.select_for_update().get(pk=version.pk)
+    VersionPolicy(user, locked).can_edit().require_valid()
+    if int(expected_revision) != locked.revision:
+        raise DraftConflict(locked)
+    change = SpanChange(
+        kind=kind,
+        passage_key=passage_key,
+        after_key=after_key,
+        span_start=span_start,
+        span_end=span_end,
+        original=original,
+        replacement=replacement,
+        base_text=base_text,
+    )
+    passages = [(p.key, p.text) for p in locked.passages.order_by("position")]
+    merged = apply_change(passages, base_text, change)
+    texts = [text for _key, text in passages]
+    try:
+        if kind == INSERT:
+            at = 0 if after_key is None else 1 + [k for k, _t in passages].index(after_key)
+            added = merged[at][1]
+            if at == 0:
+                rest = locked.body.lstrip("\n")
+                body = f"{added}\n\n{rest}" if rest else added
+            else:
+                body = passage_splice(locked.body, texts, at - 1, f"{texts[at - 1]}\n\n{added}")
+        else:
+            index = next((i for i, (k, _t) in enumerate(passages) if k == passage_key), None)
+            if index is None:
+                return locked  # a remove of a passage already gone (merge rule 5)
+            new_text = dict(merged).get(passage_key, "")
+            if new_text == texts[index]:
+                return locked  # already applied
+            body = passage_splice(locked.body, texts, index, new_text)
+    except PassageNotFound:
+        raise MergeConflict(
+            "The draft's text and its paragraphs disagree; save the draft once and retry."
+        ) from None
     return draft_save(
         version=locked,
         user=user,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smarketing.roles import MARKETING, role_required
-from smarketing.web import error_messages, page_of, template_for
+from smarketing.web import error_messages, form_errors_from, page_of, template_for
 
 from . import selectors, services
 from .annotations import message_flags, passages_shown
@@ -235,8 +235,10 @@ def _save_draft(request, draft, form, *, autosave: bool):
                 {"draft": draft, "status": "error", "error": _first_error(exc)},
                 status=400,
             )
-        messages.error(request, _first_error(exc))
-        return redirect("messaging:message_detail", pk=draft.message_id)
+        # The editor comes back with the text as typed and the reason on its field
+        # (a draft over the size cap, say): nothing the marketer wrote is lost.
+        form_errors_from(form, exc)
+        return render(request, "messaging/editor.html", _editor_context(draft, form), status=400)
     if autosave:
         return render(
             request, "messaging/editor.html#save-status", {"draft": saved, "status": "saved"}

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from feedback.evidence import Evidence, suggestion_evidence
-from feedback.models import CallLog, PassageEdit, Suggestion, VersionStats
+from feedback.models import CallLog, PassageEdit, Suggestion, SuggestionVariant, VersionStats
 from leads.models import (
     Lead,
 )
@@ -95,12 +95,13 @@ def suggestion_evidence_rebuild() -> int:
     }
     texts: dict[int, Counter] = defaultdict(Counter)
     for sid, text in (
-        PassageEdit.objects.filter(suggestion__isnull=False, kind="changed")
+        PassageEdit.objects.filter(suggestion__isnull=False, kind="rewrite")
         .order_by()
         .values_list("suggestion_id", "edited_text")
     ):
         texts[sid][text] += 1
     suggestions = list(Suggestion.objects.all())
+    variant_fields = {}
     for s in suggestions:
         w = with_edit.get(s.pk, {"calls": 0, "reps": 0, "positive": 0, "wins": 0})
         v = per_version.get(s.version_id, {"calls": 0, "positive": 0, "wins": 0})
@@ -117,8 +118,16 @@ def suggestion_evidence_rebuild() -> int:
             setattr(s, name, value)
         if texts[s.pk]:
             s.proposed_text = texts[s.pk].most_common(1)[0][0]
+        variant_fields[s.pk] = {**evidence.fields(), "wording": s.proposed_text}
     # The evidence fields are Evidence's, named as on Suggestion (feedback.evidence).
     fields = [field.name for field in dataclasses.fields(Evidence)] + ["proposed_text"]
     with transaction.atomic():
         Suggestion.objects.bulk_update(suggestions, fields, batch_size=1000)
+        # Each seeded suggestion has one variant holding all its edits: the same figures.
+        variants = list(SuggestionVariant.objects.filter(suggestion_id__in=variant_fields))
+        for variant in variants:
+            for name, value in variant_fields[variant.suggestion_id].items():
+                setattr(variant, name, value)
+        variant_names = [field.name for field in dataclasses.fields(Evidence)] + ["wording"]
+        SuggestionVariant.objects.bulk_update(variants, variant_names, batch_size=1000)
     return len(suggestions)

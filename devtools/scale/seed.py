@@ -24,6 +24,7 @@ from leads.models import (
     TeamMembership,
 )
 from messaging.models import Message, MessageVersion, Passage, Persona, Stage
+from messaging.passages import tokens
 from messaging.rendering import render_markdown
 from smarketing import roles
 
@@ -444,7 +445,9 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
             if rng.random() < 0.15:
                 passages = passages_of[version]
                 key, text = passages[rng.randrange(1, len(passages))]
-                kind = "changed" if rng.random() < 0.9 else "removed"
+                # Seeded as whole-passage changes (a rewrite or a removal, as feedback's
+                # migration 0004 maps old rows): the figures need the rows, not the spans.
+                kind = "rewrite" if rng.random() < 0.9 else "remove"
                 variant = rng.randrange(3)
                 edited = f"{text[:-1]}, {['in two days', 'with your ERP', 'at no risk'][variant]}."
                 sid = suggestion_of.setdefault((version, key, kind), len(suggestion_of) + 1)
@@ -452,12 +455,13 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
                 edits.append(
                     {"id": edit_id, "call_log_id": call_id, "version_id": version,
                      "passage_key": key, "kind": kind, "original_text": text,
-                     "edited_text": edited if kind == "changed" else "", "suggestion_id": sid,
-                     "at": when}
+                     "span_end": len(tokens(text)),
+                     "edited_text": edited if kind == "rewrite" else "", "suggestion_id": sid,
+                     "variant_id": sid, "at": when}
                 )  # fmt: skip
                 call["has_edits"] = True
-                body = "\n\n".join(t for k, t in passages if not (k == key and kind == "removed"))
-                call["edited_body"] = body.replace(text, edited) if kind == "changed" else body
+                body = "\n\n".join(t for k, t in passages if not (k == key and kind == "remove"))
+                call["edited_body"] = body.replace(text, edited) if kind == "rewrite" else body
             if rng.random() < 0.2:
                 for tag in rng.sample(objection_ids, min(len(objection_ids), rng.randint(1, 2))):
                     tag_id += 1

@@ -9,7 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from feedback.models import CallLog, ObjectionTag, PassageEdit, Suggestion
+from feedback.models import CallLog, ObjectionTag, PassageEdit, Suggestion, SuggestionVariant
 from leads.models import (
     Account,
     Attempt,
@@ -159,6 +159,7 @@ def _reset_sequences():
         get_user_model(), get_user_model().groups.through, Team, TeamMembership, Persona,
         ObjectionTag, Account, Message, MessageVersion, Passage, Lead, Attempt, Handoff,
         SlaBreach, Opportunity, CallLog, PassageEdit, CallLog.objections.through, Suggestion,
+        SuggestionVariant,
     ]  # fmt: skip
     statements = connection.ops.sequence_reset_sql(no_style(), seeded)
     with connection.cursor() as cursor:
@@ -181,12 +182,22 @@ def _write_suggestions_for(edits, suggestion_of, message_of, live_of, written):
         new.append(
             {"id": sid, "message_id": message, "version_id": version, "passage_key": key,
              "kind": kind, "original_text": edit["original_text"],
+             "base_text": edit["original_text"], "span_end": edit["span_end"],
              "proposed_text": edit["edited_text"],
              # On a version no longer live the passage has moved on: a stale suggestion.
              "status": "open" if live_of.get(message) == version else "stale",
              "created_at": edit["at"], "updated_at": edit["at"]}
         )  # fmt: skip
     _Writer(Suggestion).write(new)
+    # One variant per seeded suggestion, with the suggestion's id (the edits point at it).
+    _Writer(SuggestionVariant).write(
+        [
+            {"id": row["id"], "suggestion_id": row["id"], "span_end": row["span_end"],
+             "original_text": row["original_text"], "wording": row["proposed_text"],
+             "created_at": row["created_at"]}
+            for row in new
+        ]
+    )  # fmt: skip
 
 
 def _write_leads(leads, attempts, handoffs, breaches):

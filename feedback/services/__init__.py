@@ -2,11 +2,12 @@
 
 A salesperson logs a call (calls.call_log_create) and may correct it for a day
 (corrections.call_log_correct); after the commit the engine counts it
-and groups its edits into suggestions (engine); marketing accepts or rejects a
-suggestion (suggestions.suggestion_accept / suggestion_reject); when a version carrying
-accepted wording goes live, its contributors are told (version_published_process);
-marketing gets a daily digest (digest). The pure rules the engine applies are in
-feedback.matching and feedback.evidence; who may do what in feedback.policies.
+and groups its changes into suggestions and their variants (engine); marketing accepts
+(the change itself is applied to the draft) or rejects a suggestion
+(suggestions.suggestion_accept / suggestion_reject); when a version carrying accepted
+wording goes live, its contributors are told (version_published_process); marketing
+gets a daily digest (digest). The pure rules the engine applies are in feedback.changes,
+feedback.grouping and feedback.evidence; who may do what in feedback.policies.
 
 `from feedback import services` keeps working: the public names are re-exported here.
 Patch a name where it is used (e.g. `feedback.services.engine.ENGINE_BATCH`), not here.

@@ -8,81 +8,76 @@ from django.utils import timezone
 
 from leads import services as lead_services
 from leads.models import Attempt, Lead
+from messaging.merge import MergeConflict, apply_change
 from messaging.models import MessageVersion
-from messaging.passages import KeyedBlock, assign_keys, normalise, split_passages
 from messaging.policies import VersionPolicy
 from smarketing.idempotency import once
 
-from ..models import CallLog, PassageEdit
+from ..changes import changes_for
+from ..models import CallLog, ChangeKind, PassageEdit
 from ..policies import CallLogPolicy
 from .engine import engine_enqueue
 from .objections import objection_tags_resolve
 
 
 def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[PassageEdit]:
-    """The per-passage differences between a version and the wording used in a call.
+    """The changes a call's wording made to the version, one PassageEdit each, unsaved.
 
-    The edited text is cut into passages and matched to the version's passages with the
-    same rule as versions (messaging.passages), so "passage 3 of v4" means the same
-    thing in a call as in the version history. Returned unsaved.
+    feedback.changes decides what changed (a span of a passage replaced, a passage
+    rewritten or left out, a paragraph added after one), on the version's stored
+    passages, so "passage 3 of v4" means the same thing in a call as in the version
+    history, and a span's offsets point at exactly the words the rep replaced.
     """
-    original = [KeyedBlock(p.key, p.kind, p.text) for p in version.passages.all()]
-    edited = assign_keys(split_passages(edited_body), original)
-    edited_by_key = {block.key: block for block in edited}
-    original_keys = {block.key for block in original}
-    edits = []
-    for block in original:
-        match = edited_by_key.get(block.key)
-        if match is None:
-            edits.append(
-                PassageEdit(
-                    version=version,
-                    passage_key=block.key,
-                    kind=PassageEdit.Kind.REMOVED,
-                    original_text=block.text,
-                )
-            )
-        elif normalise(match.text) != normalise(block.text):
-            edits.append(
-                PassageEdit(
-                    version=version,
-                    passage_key=block.key,
-                    kind=PassageEdit.Kind.CHANGED,
-                    original_text=block.text,
-                    edited_text=match.text,
-                )
-            )
-    previous_key = ""
-    for block in edited:
-        if block.key in original_keys:
-            previous_key = block.key
-            continue
-        edits.append(
-            PassageEdit(
-                version=version,
-                passage_key=previous_key,
-                kind=PassageEdit.Kind.ADDED,
-                edited_text=block.text,
-            )
+    changes = changes_for(list(version.passages.all()), edited_body)
+    return [
+        PassageEdit(
+            version=version,
+            kind=change.kind,
+            passage_key=change.passage_key or "",
+            after_key=change.after_key or "",
+            span_start=change.span_start,
+            span_end=change.span_end,
+            sentence=change.sentence if change.kind == PassageEdit.Kind.REPLACE else None,
+            original_text=change.original,
+            edited_text=change.replacement,
         )
-    return edits
+        for change in changes
+    ]
 
 
 def wording_by_passage(*, version: MessageVersion, edited_body: str) -> dict[str, str]:
     """What was said in place of each passage of the version (its text when said as
     written, "" when left out; an added passage joins the one it follows), so a
     wording stored whole can be shown, and edited again, passage by passage."""
-    said = {p.key: p.text for p in version.passages.all()}
+    passages = list(version.passages.all())
+    said = {p.key: p.text for p in passages}
     first = next(iter(said), None)
-    for edit in passage_edits_for(version=version, edited_body=edited_body):
-        if edit.kind == PassageEdit.Kind.CHANGED:
-            said[edit.passage_key] = edit.edited_text
-        elif edit.kind == PassageEdit.Kind.REMOVED:
-            said[edit.passage_key] = ""
-        elif edit.passage_key in said:
-            said[edit.passage_key] = f"{said[edit.passage_key]}\n\n{edit.edited_text}".strip()
+    changes = changes_for(passages, edited_body)
+    # Replaced spans right to left, so that each change's offsets stay valid.
+    in_place = sorted(
+        (c for c in changes if c.kind in (ChangeKind.REPLACE, ChangeKind.REWRITE)),
+        key=lambda c: (c.span_start, c.span_end),
+        reverse=True,
+    )
+    for change in in_place:
+        if change.passage_key not in said:
+            continue
+        try:
+            said.update(
+                apply_change([(change.passage_key, said[change.passage_key])], None, change)
+            )
+        except MergeConflict:
+            said[change.passage_key] = change.replacement
+    for change in changes:
+        if change.kind == ChangeKind.REMOVE and change.passage_key in said:
+            said[change.passage_key] = ""
+    for change in changes:
+        if change.kind != ChangeKind.INSERT:
+            continue
+        if change.after_key in said:
+            said[change.after_key] = f"{said[change.after_key]}\n\n{change.replacement}".strip()
         elif first is not None:
-            said[first] = f"{edit.edited_text}\n\n{said[first]}".strip()
+            said[first] = f"{change.replacement}\n\n{said[first]}".strip()
     return said
 
 
@@ -130,8 +125,8 @@ def call_log_create(
     idempotency_key: str = "",
 ) -> CallLog:
     """Log a conversation: also an attempt on the lead (so the SLA sees the touch), the
-    edited wording stored whole and as per-passage edits, the engine enqueued on commit
-    (once per version while its task has not started: engine_enqueue).
+    edited wording stored whole and as its changes (one PassageEdit each), the engine
+    enqueued on commit (once per version while its task has not started: engine_enqueue).
 
     `version` is None for a general call where no message was used: it still counts as
     an attempt, and is marked processed at once because the engine has nothing to count

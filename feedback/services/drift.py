@@ -19,7 +19,7 @@ from ..drift import drifting_passages
 from ..models import PassageDrift, PassageEdit, VersionStats
 from ..policies import DriftPolicy
 
-CHANGING_KINDS = (PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED)
+CHANGING_KINDS = (PassageEdit.Kind.REPLACE, PassageEdit.Kind.REWRITE, PassageEdit.Kind.REMOVE)
 
 
 def passage_url(version: MessageVersion, passage_key: str) -> str:

@@ -1,8 +1,9 @@
 """The feedback engine's database work: count calls into their version's figures and
 group their edits into suggestions, after the commit, in batches, exactly once.
 
-The decisions it applies are pure and live elsewhere: which wordings are "the same
-change" in feedback.matching, the evidence formula in feedback.evidence.
+The decisions it applies are pure and live elsewhere: what a call changed in
+feedback.changes, which changes are "the same suggestion" and which wordings one
+variant in feedback.grouping, the evidence formula in feedback.evidence.
 """
 
 from datetime import timedelta
@@ -11,12 +12,15 @@ from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from messaging.models import MessageVersion
+from messaging.passages import comparison_form, tokens
 from smarketing import outbox
 
-from ..matching import closest_wording
-from ..models import CallLog, PassageEdit, Suggestion, VersionStats
+from ..changes import REMOVE, Change
+from ..grouping import VARIANT_SIMILARITY, ChangeInstance, Group, group_key, match_group, over
+from ..models import CallLog, PassageEdit, Suggestion, SuggestionVariant, VersionStats
 from .suggestions import suggestions_evidence_refresh
 
 # Sent inside the engine's transaction once calls are counted (kwargs: call_logs, a
@@ -143,7 +147,7 @@ def version_calls_process(*, version_id: int, include: int | None = None) -> set
     # calls change the "without" side of all of them, so all are refreshed, in bulk.
     suggestions_evidence_refresh(
         suggestions=list(Suggestion.objects.open().filter(version_id=version_id)),
-        medoid_ids=touched,
+        changed_ids=touched,
     )
     now = timezone.now()
     CallLog.objects.filter(pk__in=[call.pk for call in calls]).update(processed_at=now)
@@ -173,56 +177,186 @@ def _stats_count(stats: VersionStats, calls: list[CallLog]) -> None:
     stats.save()
 
 
-def _edits_group(*, version_id: int, call_ids: list[int]) -> set[int]:
-    """Attach the calls' ungrouped edits to suggestions; returns the suggestions that
-    got new edits.
+def edit_change(edit: PassageEdit, base_text: str) -> Change:
+    """The stored edit as the pure Change it was made from (base_text: its passage)."""
+    return Change(
+        kind=edit.kind,
+        passage_key=edit.passage_key or None,
+        span_start=edit.span_start,
+        span_end=edit.span_end,
+        original=edit.original_text,
+        replacement=edit.edited_text,
+        base_text=base_text,
+        after_key=(edit.after_key or None) if edit.kind == PassageEdit.Kind.INSERT else None,
+        sentence=edit.sentence,
+    )
 
-    Each edit joins the open suggestion on its passage whose wording is most similar
-    (feedback.matching), or starts a new one. Within one batch an edit is compared with
-    the suggestions' wording as it was at the start of the batch (plus suggestions
-    the batch created): the representative wording is recomputed once per batch, not
-    after each edit. A batch of one call, as in the tests and at low load, behaves
-    exactly as a call processed alone.
+
+def variant_change(suggestion: Suggestion, variant: SuggestionVariant) -> Change:
+    """A variant as the Change it stands for (its own span, its wording)."""
+    return Change(
+        kind=suggestion.kind,
+        passage_key=suggestion.passage_key or None,
+        span_start=variant.span_start,
+        span_end=variant.span_end,
+        original=variant.original_text,
+        replacement=variant.wording,
+        base_text=suggestion.base_text,
+        after_key=(suggestion.after_key or None)
+        if suggestion.kind == PassageEdit.Kind.INSERT
+        else None,
+        sentence=suggestion.sentence,
+    )
+
+
+class _Open:
+    """An open suggestion while a batch is grouped: the suggestion, its variants, and
+    the pure Group that feedback.grouping matches new changes against."""
+
+    def __init__(self, suggestion: Suggestion, variants: list[SuggestionVariant]):
+        self.suggestion = suggestion
+        self.variants = variants
+        self.changes = [variant_change(suggestion, v) for v in variants]
+        self.group = Group(
+            key=f"{suggestion.kind}:{suggestion.passage_key or suggestion.after_key}",
+            kind=suggestion.kind,
+            passage_key=suggestion.passage_key or None,
+            after_key=suggestion.after_key or None,
+            span_start=suggestion.span_start,
+            span_end=suggestion.span_end,
+            base_text=suggestion.base_text,
+            instances=[
+                ChangeInstance(change=c, call_id=("variant", v.pk), rep_id=None)
+                for c, v in zip(self.changes, variants, strict=True)
+            ],
+        )
+        self.dirty = False
+
+    def variant_for(self, change: Change) -> SuggestionVariant:
+        """The variant a change joins: the most similar wording at least
+        VARIANT_SIMILARITY over the suggestion's span (grouping rule 6), else a new one."""
+        start = min(self.suggestion.span_start, change.span_start)
+        end = max(self.suggestion.span_end, change.span_end)
+        wording = over(change, start, end)
+        best, best_score = None, -1.0
+        for variant, known in zip(self.variants, self.changes, strict=True):
+            score = 100.0 if change.kind == REMOVE else fuzz.ratio(wording, over(known, start, end))
+            if score >= VARIANT_SIMILARITY and score > best_score:
+                best, best_score = variant, score
+        if best is None:
+            best = SuggestionVariant.objects.create(
+                suggestion=self.suggestion,
+                span_start=change.span_start,
+                span_end=change.span_end,
+                original_text=change.original,
+                wording=change.replacement,
+            )
+            self.variants.append(best)
+            self.changes.append(change)
+            self.group.instances.append(
+                ChangeInstance(change=change, call_id=("variant", best.pk), rep_id=None)
+            )
+        return best
+
+    def widen(self, change: Change) -> None:
+        """The suggestion's span becomes the union of its edits' spans."""
+        s = self.suggestion
+        start, end = min(s.span_start, change.span_start), max(s.span_end, change.span_end)
+        if (start, end) != (s.span_start, s.span_end):
+            s.span_start, s.span_end = start, end
+            s.original_text = "".join(tokens(s.base_text)[start:end])
+            if change.sentence is not None and (s.sentence is None or change.sentence < s.sentence):
+                s.sentence = change.sentence
+            self.group.span_start, self.group.span_end = start, end
+            self.dirty = True
+
+
+def _edits_group(*, version_id: int, call_ids: list[int]) -> set[int]:
+    """Attach the calls' ungrouped changes to suggestions and their variants; returns
+    the suggestions that got new edits.
+
+    Each change joins the open suggestion of its version that feedback.grouping's
+    match_group picks (same kind and passage; for a replace, an overlapping span in
+    similar words; every rewrite of a passage together, every removal together;
+    additions after one passage in similar words), else starts a new one; within it,
+    the variant whose wording is near-identical, else a new variant.
+
+    A suggestion is matched through its variants' representative changes rather than
+    every edit it holds: the cost of a change stays bounded by the number of distinct
+    wordings, however many calls support them. Edits with the same change (kind, span,
+    wording) are placed once per batch. Grouping is therefore incremental (in call
+    order), as feedback.grouping rule 7 describes.
     """
     edits = list(
-        PassageEdit.objects.filter(
-            call_log_id__in=call_ids,
-            suggestion__isnull=True,
-            kind__in=[PassageEdit.Kind.CHANGED, PassageEdit.Kind.REMOVED],
-        ).order_by("call_log_id", "pk")
+        PassageEdit.objects.filter(call_log_id__in=call_ids, suggestion__isnull=True).order_by(
+            "call_log_id", "pk"
+        )
     )
     if not edits:
         return set()
     version = MessageVersion.objects.get(pk=version_id)
-    candidates: dict[tuple[str, str], list[Suggestion]] = {}
-    for suggestion in Suggestion.objects.select_for_update().filter(
-        version_id=version_id, status=Suggestion.Status.OPEN
-    ):
-        candidates.setdefault((suggestion.passage_key, suggestion.kind), []).append(suggestion)
+    base_texts = dict(version.passages.values_list("key", "text"))
+    opened = [
+        _Open(suggestion, list(suggestion.variants.all()))
+        for suggestion in Suggestion.objects.select_for_update()
+        .filter(version_id=version_id, status=Suggestion.Status.OPEN)
+        .prefetch_related("variants")
+        .order_by("pk")
+    ]
+    by_key: dict[str, list[_Open]] = {}
+    for entry in opened:
+        by_key.setdefault(entry.group.key, []).append(entry)
+    placed: dict[tuple, tuple[_Open, SuggestionVariant]] = {}
     touched = set()
     for edit in edits:
-        group = candidates.setdefault((edit.passage_key, edit.kind), [])
-        suggestion = _suggestion_match(edit, group)
-        if suggestion is None:
-            suggestion = Suggestion.objects.create(
-                message_id=version.message_id,
-                version=version,
-                passage_key=edit.passage_key,
-                kind=edit.kind,
-                original_text=edit.original_text,
-                proposed_text=edit.edited_text,
-            )
-            group.append(suggestion)
-        edit.suggestion = suggestion
-        touched.add(suggestion.pk)
-    PassageEdit.objects.bulk_update(edits, ["suggestion"])
+        base = "" if edit.kind == PassageEdit.Kind.INSERT else base_texts.get(edit.passage_key, "")
+        change = edit_change(edit, base)
+        signature = (
+            group_key(change),
+            change.span_start,
+            change.span_end,
+            comparison_form(change.replacement),
+        )
+        if signature not in placed:
+            candidates = by_key.setdefault(group_key(change), [])
+            group = match_group(change, [entry.group for entry in candidates])
+            entry = next((e for e in candidates if e.group is group), None)
+            if entry is None:
+                entry = _Open(_suggestion_new(version, change), [])
+                candidates.append(entry)
+            entry.widen(change)
+            placed[signature] = (entry, entry.variant_for(change))
+        entry, variant = placed[signature]
+        edit.suggestion, edit.variant = entry.suggestion, variant
+        touched.add(entry.suggestion.pk)
+    # One UPDATE per (suggestion, variant) rather than a CASE per row: a batch's many
+    # edits fall into a few of them, and bulk_update's CASE was most of a batch's time.
+    placements: dict[tuple[int, int], list[int]] = {}
+    for edit in edits:
+        placements.setdefault((edit.suggestion.pk, edit.variant.pk), []).append(edit.pk)
+    for (suggestion_id, variant_id), edit_ids in placements.items():
+        PassageEdit.objects.filter(pk__in=edit_ids).update(
+            suggestion_id=suggestion_id, variant_id=variant_id
+        )
+    widened = [e.suggestion for group in by_key.values() for e in group if e.dirty]
+    if widened:
+        Suggestion.objects.bulk_update(
+            widened, ["span_start", "span_end", "original_text", "sentence"]
+        )
     return touched
 
 
-def _suggestion_match(edit: PassageEdit, candidates: list[Suggestion]) -> Suggestion | None:
-    """The open suggestion an edit joins. Every removal of a passage is one suggestion
-    ("leave it out"); a changed wording joins the closest similar wording (matching)."""
-    if edit.kind == PassageEdit.Kind.REMOVED:
-        return candidates[0] if candidates else None
-    index = closest_wording(edit.edited_text, [c.proposed_text for c in candidates])
-    return None if index is None else candidates[index]
+def _suggestion_new(version: MessageVersion, change: Change) -> Suggestion:
+    return Suggestion.objects.create(
+        message_id=version.message_id,
+        version=version,
+        kind=change.kind,
+        passage_key=change.passage_key or "",
+        after_key=change.after_key or "",
+        span_start=change.span_start,
+        span_end=change.span_end,
+        sentence=change.sentence if change.kind == PassageEdit.Kind.REPLACE else None,
+        base_text=change.base_text,
+        original_text=change.original,
+        proposed_text=change.replacement,
+    )

@@ -13,12 +13,12 @@ from django.utils import timezone
 from leads.models import Lead
 from messaging import services as messaging_services
 from messaging.models import MessageVersion
+from messaging.passages import tokens
 from notifications.services import notification_send
 from smarketing.audit import audit_record
 
 from ..evidence import suggestion_evidence
-from ..matching import medoid
-from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment
+from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment, SuggestionVariant
 from ..policies import SuggestionPolicy
 from .threads import thread_comment_notify
 
@@ -26,35 +26,18 @@ from .threads import thread_comment_notify
 def suggestion_refresh(*, suggestion: Suggestion) -> Suggestion:
     """Recompute one suggestion's evidence from its edits (see
     suggestions_evidence_refresh): exact, and the same however often it runs."""
-    suggestions_evidence_refresh(suggestions=[suggestion], medoid_ids={suggestion.pk})
+    suggestions_evidence_refresh(suggestions=[suggestion], changed_ids={suggestion.pk})
     return suggestion
 
 
-def suggestions_evidence_refresh(*, suggestions: list[Suggestion], medoid_ids=()) -> None:
-    """Recompute the evidence of these suggestions from their edits, in a few queries
-    whatever their number.
-
-    "With" are the calls whose wording made the suggestion's edits; "without" are the
-    other calls on the same version. A call is positive when the reaction was 4 or 5,
-    and a win when its lead was won. Since a suggestion's edits all come from calls on
-    its version, "without" is the version's totals minus "with": one aggregate per
-    version instead of one per suggestion. The figures and the ranking score come from
-    those counts by feedback.evidence.suggestion_evidence, the formula's one home.
-
-    The representative wording (the edit most similar to the others, the medoid of at
-    most 50 recent edits) only changes when edits join, so it is recomputed for the
-    suggestions in `medoid_ids` only.
-    """
-    if not suggestions:
-        return
-    ids = [suggestion.pk for suggestion in suggestions]
+def _with_counts(queryset, field: str) -> dict:
+    """Distinct calls, salespeople, positive calls and wins of edits grouped by `field`."""
     won = Q(call_log__lead__status=Lead.Status.WON)
     positive = Q(call_log__reaction__gte=CallLog.Reaction.POSITIVE)
-    with_edit = {
-        row["suggestion_id"]: row
-        for row in PassageEdit.objects.filter(suggestion_id__in=ids)
-        .order_by()
-        .values("suggestion_id")
+    return {
+        row[field]: row
+        for row in queryset.order_by()
+        .values(field)
         .annotate(
             calls=Count("call_log", distinct=True),
             reps=Count("call_log__salesperson", distinct=True),
@@ -62,6 +45,30 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], medoid_ids=()
             wins=Count("call_log", distinct=True, filter=won),
         )
     }
+
+
+def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=()) -> None:
+    """Recompute the evidence of these suggestions and of their variants from their
+    edits, in a few queries whatever their number.
+
+    "With" are the calls whose wording made the suggestion's (or the variant's) edits;
+    "without" are the other calls on the same version. A call is positive when the
+    reaction was 4 or 5, and a win when its lead was won. Since a suggestion's edits
+    all come from calls on its version, "without" is the version's totals minus
+    "with": one aggregate per version instead of one per suggestion. The figures and
+    the ranking score come from those counts by feedback.evidence.suggestion_evidence,
+    the formula's one home, for suggestions and variants alike.
+
+    The suggestion's shown wording (proposed_text: its best variant laid over its
+    span) only changes when edits join, so it is recomputed for `changed_ids` only.
+    """
+    if not suggestions:
+        return
+    ids = [suggestion.pk for suggestion in suggestions]
+    with_edit = _with_counts(PassageEdit.objects.filter(suggestion_id__in=ids), "suggestion_id")
+    with_variant = _with_counts(
+        PassageEdit.objects.filter(suggestion_id__in=ids, variant__isnull=False), "variant_id"
+    )
     totals = {
         row["version_id"]: row
         for row in CallLog.objects.filter(
@@ -75,11 +82,12 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], medoid_ids=()
             wins=Count("pk", filter=Q(lead__status=Lead.Status.WON)),
         )
     }
+    variants = list(SuggestionVariant.objects.filter(suggestion_id__in=ids))
     empty = {"calls": 0, "reps": 0, "positive": 0, "wins": 0}
-    for suggestion in suggestions:
-        mine = with_edit.get(suggestion.pk, empty)
-        version = totals.get(suggestion.version_id, empty)
-        evidence = suggestion_evidence(
+
+    def evidence_of(mine, version_id):
+        version = totals.get(version_id, empty)
+        return suggestion_evidence(
             calls=mine["calls"],
             reps=mine["reps"],
             positive=mine["positive"],
@@ -88,24 +96,56 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], medoid_ids=()
             version_positive=version["positive"],
             version_wins=version["wins"],
         )
+
+    by_id = {suggestion.pk: suggestion for suggestion in suggestions}
+    for variant in variants:
+        evidence = evidence_of(
+            with_variant.get(variant.pk, empty), by_id[variant.suggestion_id].version_id
+        )
+        for field, value in evidence.fields().items():
+            setattr(variant, field, value)
+    best = {}
+    for variant in sorted(variants, key=variant_rank):
+        best.setdefault(variant.suggestion_id, variant)
+    now = timezone.now()
+    for suggestion in suggestions:
+        evidence = evidence_of(with_edit.get(suggestion.pk, empty), suggestion.version_id)
         for field, value in evidence.fields().items():
             setattr(suggestion, field, value)
-        if suggestion.pk in medoid_ids and suggestion.kind == PassageEdit.Kind.CHANGED:
-            texts = list(
-                suggestion.edits.order_by("-call_log__occurred_at").values_list(
-                    "edited_text", flat=True
-                )[:50]
-            )
-            if texts:
-                suggestion.proposed_text = medoid(texts)
-        suggestion.updated_at = timezone.now()
-    Suggestion.objects.bulk_update(
-        suggestions,
-        [
-            "call_count", "rep_count", "with_positive", "with_wins", "without_count",
-            "without_positive", "without_wins", "score", "proposed_text", "updated_at",
-        ],
-    )  # fmt: skip
+        if suggestion.pk in changed_ids and suggestion.pk in best:
+            suggestion.proposed_text = variant_over_span(suggestion, best[suggestion.pk])
+        suggestion.updated_at = now
+    Suggestion.objects.bulk_update(suggestions, [*EVIDENCE_FIELDS, "proposed_text", "updated_at"])
+    if variants:
+        SuggestionVariant.objects.bulk_update(variants, EVIDENCE_FIELDS)
+
+
+EVIDENCE_FIELDS = [
+    "call_count", "rep_count", "with_positive", "with_wins", "without_count",
+    "without_positive", "without_wins", "score",
+]  # fmt: skip
+
+
+def variant_rank(variant: SuggestionVariant) -> tuple:
+    """Variants rank by evidence: distinct salespeople, then calls (feedback.grouping)."""
+    return (-variant.rep_count, -variant.call_count, variant.pk)
+
+
+def variant_over_span(suggestion: Suggestion, variant: SuggestionVariant, wording=None) -> str:
+    """The suggestion's span as it reads with the variant (or `wording` in the
+    variant's place): the version's words around the variant's own span filled in."""
+    if suggestion.kind != PassageEdit.Kind.REPLACE:
+        return variant.wording if wording is None else wording
+    toks = tokens(suggestion.base_text)
+    start, end = (
+        min(suggestion.span_start, variant.span_start),
+        max(suggestion.span_end, variant.span_end),
+    )
+    return (
+        "".join(toks[start : variant.span_start])
+        + (variant.wording if wording is None else wording)
+        + "".join(toks[variant.span_end : end])
+    )
 
 
 def suggestion_contributors(suggestion: Suggestion):
@@ -128,40 +168,77 @@ def _tell_contributors(suggestion: Suggestion, *, kind: str, event: str, text: s
         )
 
 
+def _accepted_wording(suggestion: Suggestion, variant: SuggestionVariant, wording) -> str:
+    """The text that goes into the draft: the variant's wording, or the marketer's edit
+    of it. An edited wording keeps the variant's white space at its ends (a replaced
+    span carries the space before it), so a word is never glued to its neighbour."""
+    if suggestion.kind == PassageEdit.Kind.REMOVE or wording is None:
+        return variant.wording
+    text = wording.replace("\r\n", "\n").strip()
+    if not text and suggestion.kind != PassageEdit.Kind.REPLACE:
+        raise ValidationError(
+            {"wording": "Write the wording to put into the draft, or decline the suggestion."}
+        )
+    if suggestion.kind != PassageEdit.Kind.REPLACE:
+        return text
+    source = variant.wording if variant.wording.strip() else variant.original_text
+    lead = source[: len(source) - len(source.lstrip())]
+    tail = variant.wording[len(variant.wording.rstrip()) :] if variant.wording.strip() else ""
+    return lead + text + tail if text else ""
+
+
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
-    """Apply the suggested wording to the message's draft (opened from the live version
+def suggestion_accept(
+    *, suggestion: Suggestion, user, variant: SuggestionVariant | None = None, wording=None
+) -> MessageVersion:
+    """Apply exactly this change to the message's draft (opened from the live version
     when there is none) and record where it came from.
 
-    The passage is found in the draft by its key, and edited there by messaging (which
-    owns the text: draft_passage_replace), so the change lands in the right place even
-    when the draft has moved on since the calls or holds the same text twice; when the
-    draft no longer has that passage the accept is refused and nothing changes.
+    The marketer may pick one of the suggestion's variants (by default the best
+    evidenced) and edit its wording. Messaging applies the change
+    (draft_change_apply: a three-way merge on the passage found by its key, under the
+    draft's revision check), so it lands on exactly the words the salespeople changed,
+    even after the draft has moved on or other suggestions on the same paragraph were
+    accepted. When the draft changed those very words, MergeConflict is raised with
+    the version's span, the draft's text and the suggestion, and nothing changes.
     """
     SuggestionPolicy(user, suggestion).role().require()
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     SuggestionPolicy(user, suggestion).can_accept().require_valid()
+    variants = sorted(suggestion.variants.all(), key=variant_rank)
+    if variant is None:
+        if not variants:
+            raise ValidationError("This suggestion has no wording to accept.")
+        variant = variants[0]
+    elif variant.pk not in {v.pk for v in variants}:
+        raise ValidationError({"variant": "That wording is not one of this suggestion's."})
+    text = _accepted_wording(suggestion, variant, wording)
     message = suggestion.message
     draft = message.versions.filter(status=MessageVersion.Status.DRAFT).first()
     if draft is None:
         draft = messaging_services.draft_create(
             message=message, user=user, origin=MessageVersion.Origin.SUGGESTION
         )
-    new_text = "" if suggestion.kind == PassageEdit.Kind.REMOVED else suggestion.proposed_text
     try:
-        draft = messaging_services.draft_passage_replace(
+        draft = messaging_services.draft_change_apply(
             version=draft,
             user=user,
-            passage_key=suggestion.passage_key,
-            new_text=new_text,
+            kind=suggestion.kind,
+            passage_key=suggestion.passage_key or None,
+            after_key=suggestion.after_key or None,
+            span_start=variant.span_start,
+            span_end=variant.span_end,
+            original=variant.original_text,
+            replacement=text,
+            base_text=suggestion.base_text,
             expected_revision=draft.revision,
             change_summary=(
                 draft.change_summary or f"Wording from sales (suggestion #{suggestion.pk})"
             ),
         )
-    except messaging_services.PassageGone:
+    except messaging_services.DraftConflict:
         raise ValidationError(
-            "The draft no longer has this passage; edit the draft by hand or reject the suggestion."
+            "Another marketer saved the draft at the same moment; try again."
         ) from None
     audit_record(
         actor=user,
@@ -171,11 +248,14 @@ def suggestion_accept(*, suggestion: Suggestion, user) -> MessageVersion:
         after={
             "status": "accepted",
             "into": f"v{draft.number}",
-            "wording": suggestion.proposed_text,
+            "variant": variant.pk,
+            "wording": text,
         },
     )
     suggestion.status = Suggestion.Status.ACCEPTED
     suggestion.accepted_into = draft
+    suggestion.accepted_variant = variant
+    suggestion.accepted_text = text
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
@@ -243,9 +323,14 @@ def version_published_process(*, version_id: int) -> int:
     if version.status != MessageVersion.Status.LIVE:
         return 0
     live_keys = set(version.passages.values_list("key", flat=True))
-    Suggestion.objects.open().filter(message_id=version.message_id).exclude(
-        passage_key__in=live_keys
-    ).exclude(version=version).update(status=Suggestion.Status.STALE, updated_at=timezone.now())
+    # A change is stale when its passage is gone; an addition when the passage it
+    # follows is gone (an addition at the very start never is).
+    gone = Q(~Q(kind=PassageEdit.Kind.INSERT) & ~Q(passage_key__in=live_keys)) | Q(
+        Q(kind=PassageEdit.Kind.INSERT) & ~Q(after_key="") & ~Q(after_key__in=live_keys)
+    )
+    Suggestion.objects.open().filter(message_id=version.message_id).filter(gone).exclude(
+        version=version
+    ).update(status=Suggestion.Status.STALE, updated_at=timezone.now())
     notified = 0
     for suggestion in Suggestion.objects.filter(accepted_into=version):
         if suggestion.shipped_at is None:
@@ -272,7 +357,7 @@ def suggestions_refresh_open() -> int:
         with transaction.atomic():
             suggestions = list(Suggestion.objects.open().filter(version_id=version_id))
             suggestions_evidence_refresh(
-                suggestions=suggestions, medoid_ids={s.pk for s in suggestions}
+                suggestions=suggestions, changed_ids={s.pk for s in suggestions}
             )
         count += len(suggestions)
     return count

@@ -15,7 +15,7 @@ BODY = (
 )
 SAID = (
     "# Close the books in half the time\n\n"
-    "Your finance team loses four days every month reconciling spreadsheets by hand.\n\n"
+    "Your finance team loses four days every month reconciling spreadsheets.\n\n"
     "Book a 20-minute walkthrough."
 )
 

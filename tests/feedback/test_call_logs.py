@@ -14,7 +14,7 @@ def test_a_call_stores_the_wording_and_one_edit_per_changed_passage(rep_a, v1, l
     assert call.edited_body == SAID
     assert call.has_edits
     [edit] = call.passage_edits.all()
-    assert edit.kind == "changed"
+    assert edit.kind == "replace"
     assert edit.original_text.startswith("Finance teams lose")
     assert edit.edited_text.startswith("Your finance team loses")
     assert edit.passage_key == v1.passages.get(position=1).key
@@ -31,7 +31,9 @@ def test_left_out_and_added_passages_are_recorded(rep_a, v1, log_call):
     said = said.replace("# Close the books in half the time\n\n", "")
     call = log_call(rep_a, v1, said=said)
     kinds = sorted(call.passage_edits.values_list("kind", flat=True))
-    assert kinds == ["added", "removed", "removed"]
+    # The heading is left out; the last paragraph, said in other words in its place, is
+    # a rewrite (it used to be stored as "removed" + "added").
+    assert kinds == ["remove", "rewrite"]
 
 
 def test_the_call_is_also_an_attempt_on_the_lead(rep_a, v1, log_call):
@@ -122,5 +124,5 @@ def test_an_older_version_can_be_chosen(rep_a, marketer, v1, log_call):
 def test_passage_edits_follow_the_version_passage_keys(rep_a, v1):
     edits = services.passage_edits_for(version=v1, edited_body=SAID)
     assert [(e.kind, e.passage_key) for e in edits] == [
-        (PassageEdit.Kind.CHANGED, v1.passages.get(position=1).key)
+        (PassageEdit.Kind.REPLACE, v1.passages.get(position=1).key)
     ]
