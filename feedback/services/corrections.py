@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from ..models import CallLog, PassageEdit, Suggestion, VersionStats
+from ..models import CallLog, PassageEdit, Suggestion, SuggestionVariant, VersionStats
 from ..policies import CallLogPolicy
 from .calls import call_log_check, passage_edits_of
 from .engine import call_logs_processed, engine_enqueue
@@ -107,6 +107,11 @@ def call_log_correct(*, call_log: CallLog, user, **fields) -> CallLog:
     for edit in edits:
         edit.call_log = call_log
     PassageEdit.objects.bulk_create(edits)
+    # Variants and open suggestions this call alone supported go with its old edits.
+    SuggestionVariant.objects.filter(
+        suggestion__in=Suggestion.objects.open().filter(pk__in=old_suggestion_ids),
+        edits__isnull=True,
+    ).delete()
     Suggestion.objects.open().filter(pk__in=old_suggestion_ids, edits__isnull=True).delete()
 
     for version_id in version_ids:
@@ -172,6 +177,6 @@ def version_recount(*, version_id: int) -> VersionStats:
     stats.save()
     suggestions = list(Suggestion.objects.open().filter(version_id=version_id))
     suggestions_evidence_refresh(
-        suggestions=suggestions, medoid_ids={suggestion.pk for suggestion in suggestions}
+        suggestions=suggestions, changed_ids={suggestion.pk for suggestion in suggestions}
     )
     return stats

@@ -15,9 +15,10 @@ from tests.feedback.conftest import BODY
 from tests.support.messaging_factories import make_message, publish
 
 WHEN = timezone.now() - timedelta(hours=1)
-SAID_P2 = "Your finance team loses four days every month reconciling spreadsheets by hand."
-SAID_P2_TOO = "Your finance team loses four days each month reconciling spreadsheets."
-SAID_P3 = "Book a 15-minute walkthrough this week."
+# One change each, to the same words in near wording: one suggestion, two variants.
+SAID_P2 = "Finance teams lose four days a month reconciling spreadsheets by hand."
+SAID_P2_TOO = "Finance teams lose four days a month reconciling spreadsheets all by hand."
+SAID_P3 = "Book a 15-minute walkthrough."
 
 
 def said(*, p2=None, p3=None):
@@ -80,7 +81,7 @@ def test_a_corrected_call_counts_as_if_it_had_been_logged_right(
     assert len(_suggestions(wrong)) == 2
     call.refresh_from_db()
     assert call.processed_at is not None
-    assert [e.edited_text for e in call.passage_edits.all()] == [SAID_P3]
+    assert [(e.original_text, e.edited_text) for e in call.passage_edits.all()] == [(" 20", " 15")]
 
 
 def test_a_call_corrected_to_no_message_leaves_the_version(rep_a, world, log_call):
