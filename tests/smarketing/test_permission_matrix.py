@@ -87,6 +87,12 @@ EXPECTED = {
     "leads:imports": ("get", MARKETING, {}, {}),
     "leads:import_detail": ("get", MARKETING, {"pk": "lead_list"}, {}),
     "leads:import_rejections_csv": ("get", MARKETING, {"pk": "lead_list"}, {}),
+    "leads:play_list": ("get", MARKETING, {}, {}),
+    "leads:play_create": ("get", MARKETING, {}, {}),
+    "leads:play_edit": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:play_archive": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:play_delete": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:persona_detail": ("get", ALL, {"pk": "persona"}, {}),
     "leads:handoff_accept": ("post", frozenset({"rep_a"}), {"pk": "handoff"}, {}),
     "leads:detail": (
         "get",

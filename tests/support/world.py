@@ -10,7 +10,7 @@ import pytest
 from feedback import services as feedback_services
 from feedback.models import Suggestion
 from leads import services as lead_services
-from leads.models import LeadList
+from leads.models import LeadList, Play
 from messaging import services as messaging_services
 from messaging.models import Persona
 from notifications.models import Notification
@@ -50,4 +50,5 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
         "handoff": pending.handoffs.get().pk,
         "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
         "other_lead": LeadFactory().pk,
+        "play": Play.objects.create(name="CFO outreach").pk,
     }
