@@ -50,7 +50,8 @@ class MessageFilter(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": "Title or live text"}
         )
         if sales_view:
-            self.form.fields["status"].choices = [("", "Any status"), *SALES_STATUS_CHOICES]
+            # The filter's field adds its empty label ("Any status") to these itself.
+            self.form.fields["status"].choices = SALES_STATUS_CHOICES
             del self.form.fields["owner"]
 
     def search(self, queryset, name, value):
