@@ -172,7 +172,8 @@ def contributions_of(*, user):
 
 def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     """Objections heard often in the last `days` that no live objection-handler message
-    covers (a handler covers an objection when one of its tags or its title names it),
+    covers (a handler covers an objection when it is linked as the objection's handler,
+    or when one of its tags or its title names it),
     ranked by how often they are heard, then by the open pipeline of the leads involved.
     """
     since = timezone.now() - timedelta(days=days)
@@ -190,6 +191,7 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     )
     heard = list(
         ObjectionTag.objects.filter(call_logs__occurred_at__gte=since)
+        .select_related("handler")
         .annotate(heard=Count("call_logs", distinct=True), pipeline=Subquery(pipeline))
         .order_by("-heard", "name")[: limit * 5]
     )
@@ -204,7 +206,8 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     gaps = [
         tag
         for tag in heard
-        if tag.name.lower() not in covered_tags
+        if not (tag.handler_id and tag.handler.live_version_id)
+        and tag.name.lower() not in covered_tags
         and not any(tag.name.lower() in title for title in covered_titles)
     ]
     gaps.sort(key=lambda tag: (-tag.heard, -(tag.pipeline or 0), tag.name))
@@ -227,4 +230,9 @@ def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
 
 
 def objection_tags_for_review():
-    return ObjectionTag.objects.annotate(uses=Count("call_logs")).select_related("proposed_by")
+    """The objection list: every current tag (merged ones are aliases, not shown)."""
+    return (
+        ObjectionTag.objects.exclude(status=ObjectionTag.Status.MERGED)
+        .annotate(uses=Count("call_logs"))
+        .select_related("proposed_by", "handler__live_version")
+    )

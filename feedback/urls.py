@@ -15,4 +15,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/comment/", views.suggestion_comment, name="suggestion_comment"),
     path("my-wording/", views.my_wording, name="my_wording"),
     path("objections/", views.objection_list, name="objection_list"),
+    path("objections/<int:pk>/", views.objection_edit, name="objection_edit"),
+    path("objections/<int:pk>/reject/", views.objection_reject, name="objection_reject"),
+    path("objections/<int:pk>/merge/", views.objection_merge, name="objection_merge"),
 ]

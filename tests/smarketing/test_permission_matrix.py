@@ -75,6 +75,9 @@ EXPECTED = {
     ),  # fmt: skip
     "feedback:my_wording": ("get", SALES, {}, {}),
     "feedback:objection_list": ("get", MARKETING, {}, {}),
+    "feedback:objection_edit": ("get", MARKETING, {"pk": "objection"}, {}),
+    "feedback:objection_reject": ("post", MARKETING, {"pk": "objection"}, {}),
+    "feedback:objection_merge": ("get", MARKETING, {"pk": "objection"}, {}),
     # leads
     "leads:home": ("get", ALL, {}, {}),
     "leads:list": ("get", frozenset({"marketer", "manager_a", "admin"}), {}, {}),

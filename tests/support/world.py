@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from feedback import services as feedback_services
-from feedback.models import Suggestion
+from feedback.models import ObjectionTag, Suggestion
 from leads import services as lead_services
 from leads.models import LeadList, Play
 from messaging import services as messaging_services
@@ -51,4 +51,7 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
         "lead_list": LeadList.objects.get(pk=lead_list.pk).pk,
         "other_lead": LeadFactory().pk,
         "play": Play.objects.create(name="CFO outreach").pk,
+        "objection": ObjectionTag.objects.get_or_create(
+            name="Too expensive", defaults={"status": ObjectionTag.Status.PROPOSED}
+        )[0].pk,
     }
