@@ -78,6 +78,11 @@ class BasePlayStepFormSet(forms.BaseFormSet):
         kwargs.setdefault("form_kwargs", {})["message_choices"] = choices
         super().__init__(*args, **kwargs)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove"
+        form.fields["ORDER"].label = "Order"
+
     def steps(self) -> list[dict]:
         """The kept rows' data in the marketer's order (Order, then as listed); blank
         extra rows and removed rows are left out."""
