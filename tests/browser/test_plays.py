@@ -2,6 +2,7 @@
 text never widens a page past a phone's screen."""
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from messaging.models import Persona
 from tests.support.factories import LeadFactory
 from tests.support.messaging_factories import make_message, publish
 
-SCREENS = Path("/tmp/screens/plays")
+# Screenshots for a person to look at, outside the repository.
+SCREENS = Path(tempfile.gettempdir()) / "screens" / "plays"
 LONG_TITLE = ("Quarterly-close-acceleration-" * 7)[:200]  # 200 characters, no space
 LONG_URL = "https://example.com/" + "a1b2c3d4e5" * 30
 
