@@ -162,7 +162,11 @@ class PlayFilter(django_filters.FilterSet):
         queryset=Persona.objects.all(), empty_label="Any persona", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", widget=FastSelect
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="Any status",
+        label="Status",
+        widget=FastSelect,
     )
 
     class Meta:
