@@ -20,6 +20,15 @@ LONG_TITLE = ("Quarterly-close-acceleration-" * 7)[:200]  # 200 characters, no s
 LONG_URL = "https://example.com/" + "a1b2c3d4e5" * 30
 
 
+# The elements reaching past the screen's right edge, to say what widens a page.
+WIDER_THAN_SCREEN = """
+Array.from(document.querySelectorAll("body *"))
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+  .slice(0, 8)
+  .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+"""
+
+
 def shoot(page, name):
     """Screenshots at 1366 and 390 px for a person to look at (never in the repo); the
     page must be no wider than the screen at either width."""
@@ -29,9 +38,7 @@ def shoot(page, name):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-        wide = page.evaluate(
-            "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
-        )
+        wide = page.evaluate(WIDER_THAN_SCREEN)
         assert scroll <= inner, f"{name} is {scroll} px wide at {inner} px: {wide}"
     page.set_viewport_size({"width": 1280, "height": 900})
 
