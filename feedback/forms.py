@@ -220,3 +220,42 @@ class AcceptForm(forms.Form):
         elif wording.strip() == (self.cleaned_data.get("prefilled") or "").strip():
             wording = None  # the box was left as it came: the picked variant's wording
         return variant, wording
+
+
+class ObjectionEditForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    handler = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No handler yet",
+        label="Handler message",
+        help_text="The message that answers this objection; objection handlers are listed first.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import Case, IntegerField, Value, When
+
+        from messaging.models import Message
+
+        self.fields["handler"].queryset = Message.objects.annotate(
+            first=Case(
+                When(kind=Message.Kind.OBJECTION_HANDLER, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("first", "title")
+
+
+class ObjectionMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=None, label="Merge into", empty_label="Choose the objection to keep…"
+    )
+
+    def __init__(self, *args, tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            ObjectionTag.objects.exclude(pk=tag.pk)
+            .exclude(status=ObjectionTag.Status.MERGED)
+            .order_by("name")
+        )

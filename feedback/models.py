@@ -13,6 +13,8 @@ class ObjectionTag(models.Model):
     class Status(models.TextChoices):
         APPROVED = "approved", "Approved"
         PROPOSED = "proposed", "Proposed by sales"
+        REJECTED = "rejected", "Rejected"
+        MERGED = "merged", "Merged into another"
 
     name = models.CharField(max_length=80)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
@@ -22,6 +24,19 @@ class ObjectionTag(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="proposed_objections",
+    )
+    # A merged tag stays, pointing at the one it became: a salesperson who types the
+    # old name gets the tag it was merged into (feedback.services.objection_tags_resolve).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tags"
+    )
+    # The message that answers this objection (usually an objection handler).
+    handler = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_objections",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -125,6 +125,22 @@ class ObjectionPolicy:
             return ALLOWED
         return deny("Only marketing manages objections.")
 
+    def tag_allows_review(self, tag) -> Decision:
+        """Approving or rejecting is for a salesperson's proposal."""
+        if tag.status == tag.Status.PROPOSED:
+            return ALLOWED
+        return deny(f"“{tag.name}” is {tag.get_status_display().lower()}, not a proposal.")
+
+    def can_merge(self, tag, into) -> Decision:
+        """Into another objection that is itself current (not merged away)."""
+        if into is None or into.pk == tag.pk:
+            return deny("Choose another objection to merge into.")
+        if tag.status == tag.Status.MERGED:
+            return deny(f"“{tag.name}” was already merged.")
+        if into.status == into.Status.MERGED:
+            return deny(f"“{into.name}” was merged into another objection; merge into that one.")
+        return ALLOWED
+
 
 class DriftPolicy:
     """A drifting passage is marketing's to review: marketing owns the wording."""

@@ -336,7 +336,8 @@ OPEN_STAGES = (
 
 def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     """Objections heard in the last `days` that no live objection-handler message covers
-    (a handler covers an objection when one of its tags or its title names it), ranked
+    (a handler covers an objection when it is linked as the objection's handler, or
+    when one of its tags or its title names it), ranked
     by the pipeline at stake, then by how often they are heard.
 
     The pipeline at stake (`pipeline`) is the sum of the open opportunities' amounts
@@ -370,6 +371,7 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     # covered tag skipped in Python must not push an uncovered one out of a LIMIT.
     heard = (
         ObjectionTag.objects.filter(call_logs__occurred_at__gte=since)
+        .select_related("handler")
         .annotate(
             heard=Count("call_logs", distinct=True),
             pipeline=Coalesce(Subquery(pipeline), zero),
@@ -380,7 +382,8 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     gaps = [
         tag
         for tag in heard
-        if tag.name.lower() not in covered_tags
+        if not (tag.handler_id and tag.handler.live_version_id)
+        and tag.name.lower() not in covered_tags
         and not any(tag.name.lower() in title for title in covered_titles)
     ]
     return gaps[:limit]
@@ -402,7 +405,12 @@ def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
 
 
 def objection_tags_for_review():
-    return ObjectionTag.objects.annotate(uses=Count("call_logs")).select_related("proposed_by")
+    """The objection list: every current tag (merged ones are aliases, not shown)."""
+    return (
+        ObjectionTag.objects.exclude(status=ObjectionTag.Status.MERGED)
+        .annotate(uses=Count("call_logs"))
+        .select_related("proposed_by", "handler__live_version")
+    )
 
 
 # --- Passages: quotes and drift -------------------------------------------------------

@@ -22,4 +22,7 @@ urlpatterns = [
         name="passage_quotes",
     ),
     path("drift/<int:pk>/review/", passage_views.passage_drift_review, name="passage_drift_review"),
+    path("objections/<int:pk>/", views.objection_edit, name="objection_edit"),
+    path("objections/<int:pk>/reject/", views.objection_reject, name="objection_reject"),
+    path("objections/<int:pk>/merge/", views.objection_merge, name="objection_merge"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,14 @@ from smarketing.roles import MARKETING, SALES, role_required
 from smarketing.web import error_messages, form_errors_from, page_of, redirect_back, template_for
 
 from . import selectors, services
-from .forms import AcceptForm, CallLogForm, CommentForm, RejectForm
+from .forms import (
+    AcceptForm,
+    CallLogForm,
+    CommentForm,
+    ObjectionEditForm,
+    ObjectionMergeForm,
+    RejectForm,
+)
 from .models import ObjectionTag, Suggestion
 from .policies import CallLogPolicy, SuggestionPolicy
 
@@ -411,12 +419,98 @@ def my_wording(request):
 @require_http_methods(["GET", "POST"])
 def objection_list(request):
     if request.method == "POST":
-        tag = get_object_or_404(ObjectionTag, pk=request.POST.get("approve"))
-        services.objection_approve(tag=tag, user=request.user)
-        messages.success(request, f"“{tag.name}” is now on the objection list.")
+        tag = get_object_or_404(ObjectionTag, pk=_pk(request.POST.get("approve")))
+        try:
+            services.objection_approve(tag=tag, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error_messages(error)))
+        else:
+            messages.success(request, f"“{tag.name}” is now on the objection list.")
         return redirect("feedback:objection_list")
     return render(
         request,
         "feedback/objections.html",
         {"tags": selectors.objection_tags_for_review(), "gaps": selectors.objection_gaps()},
+    )
+
+
+def _pk(value) -> int:
+    if not (value or "").isdigit():
+        raise Http404("No such objection.")
+    return int(value)
+
+
+def _current_tag(pk) -> ObjectionTag:
+    return get_object_or_404(
+        ObjectionTag.objects.exclude(status=ObjectionTag.Status.MERGED).select_related("handler"),
+        pk=pk,
+    )
+
+
+@role_required(MARKETING)
+@require_POST
+def objection_reject(request, pk):
+    tag = _current_tag(pk)
+    try:
+        services.objection_reject(tag=tag, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error_messages(error)))
+    else:
+        messages.success(request, f"“{tag.name}” rejected: it stays off the objection list.")
+    return redirect("feedback:objection_list")
+
+
+@role_required(MARKETING)
+@require_http_methods(["GET", "POST"])
+def objection_edit(request, pk):
+    """Rename an objection and link the message that handles it."""
+    tag = _current_tag(pk)
+    form = ObjectionEditForm(
+        request.POST or None, initial={"name": tag.name, "handler": tag.handler_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_update(tag=tag, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['name']}” saved.")
+            return redirect("feedback:objection_list")
+    return render(
+        request,
+        "feedback/objection_form.html",
+        {"form": form, "tag": tag},
+        status=422 if form.errors else 200,
+    )
+
+
+@role_required(MARKETING)
+@require_http_methods(["GET", "POST"])
+def objection_merge(request, pk):
+    """Merge one objection into another: a confirmation page that says what moves."""
+    tag = get_object_or_404(
+        ObjectionTag.objects.exclude(status=ObjectionTag.Status.MERGED).annotate(
+            uses=Count("call_logs")
+        ),
+        pk=pk,
+    )
+    form = ObjectionMergeForm(request.POST or None, tag=tag)
+    if request.method == "POST" and form.is_valid():
+        into = form.cleaned_data["into"]
+        try:
+            services.objection_merge(tag=tag, into=into, user=request.user)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{tag.name}” merged into “{into.name}”: {tag.uses} call"
+                f"{'s' if tag.uses != 1 else ''} moved.",
+            )
+            return redirect("feedback:objection_list")
+    return render(
+        request,
+        "feedback/objection_merge.html",
+        {"form": form, "tag": tag},
+        status=422 if form.errors else 200,
     )

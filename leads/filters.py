@@ -7,7 +7,7 @@ from django.db.models import Q
 from messaging.models import Persona
 from smarketing.forms import FastSelect
 
-from .models import OPEN_STATUSES, Lead, LeadList
+from .models import OPEN_STATUSES, Lead, LeadList, Play
 
 User = get_user_model()
 
@@ -150,3 +150,34 @@ class DisqualificationReportFilter(django_filters.FilterSet):
     class Meta:
         model = Lead
         fields = ["since", "until", "source"]
+
+
+class PlayFilter(django_filters.FilterSet):
+    """The play list: search by name, by persona, active or archived."""
+
+    STATUS_CHOICES = (("active", "In use"), ("archived", "Archived"))
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.all(), empty_label="Any persona", widget=FastSelect
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="Any status",
+        label="Status",
+        widget=FastSelect,
+    )
+
+    class Meta:
+        model = Play
+        fields = ["q", "persona", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(is_active=value == "active")

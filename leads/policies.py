@@ -495,3 +495,34 @@ class HandoffPolicy:
             ),
             self.addressed_to_user,
         )
+
+
+# --- plays ---------------------------------------------------------------------------
+
+
+class PlayPolicy:
+    """Who may write plays, and when one may be deleted. Marketing defines the plays
+    that sales is handed with a lead (product.md), so writing them is marketing's."""
+
+    def __init__(self, user, play=None):
+        self.user = user
+        self.play = play
+
+    def can_edit(self) -> Decision:
+        return role_decision(self.user, roles.MARKETING)
+
+    def play_allows_delete(self) -> Decision:
+        """A play that a lead or a handoff names stays, archived: deleting it would
+        erase which play those leads were handed with, which the reports read."""
+        play = self.play
+        used = getattr(play, "lead_count", None)
+        if used is None:
+            used = play.leads.exists() or Handoff.objects.filter(play=play).exists()
+        else:
+            used = bool(used or getattr(play, "handoff_count", 0))
+        if used:
+            return deny("Leads were handed off with this play: archive it instead.")
+        return ALLOWED
+
+    def can_delete(self) -> Decision:
+        return first_refusal(self.can_edit, self.play_allows_delete)

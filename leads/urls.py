@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_imports
+from . import views, views_imports, views_plays
 
 app_name = "leads"
 
@@ -20,6 +20,12 @@ urlpatterns = [
         views_imports.import_rejections_csv,
         name="import_rejections_csv",
     ),
+    path("plays/", views_plays.play_list, name="play_list"),
+    path("plays/new/", views_plays.play_create, name="play_create"),
+    path("plays/<int:pk>/", views_plays.play_edit, name="play_edit"),
+    path("plays/<int:pk>/archive/", views_plays.play_archive, name="play_archive"),
+    path("plays/<int:pk>/delete/", views_plays.play_delete, name="play_delete"),
+    path("personas/<int:pk>/", views_plays.persona_detail, name="persona_detail"),
     path("handoffs/<int:pk>/accept/", views.handoff_accept, name="handoff_accept"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/attempts/", views.attempt_log, name="attempt_log"),

@@ -94,14 +94,24 @@ def lead_qualify(request):
 @require_http_methods(["GET", "POST"])
 @role_required(MARKETING)
 def lead_handoff(request):
+    """Choose the salesperson, team and play for the chosen leads, then confirm.
+
+    The lead list's "Hand off…" button posts its selection here (a GET would put the
+    CSRF token of the list's form in the URL, and so in logs and browser history): that
+    POST has no "confirm" and shows the form with the leads listed; the form's own POST
+    carries "confirm" and hands them off. A single lead's page links here with ?lead=."""
     source = request.POST if request.method == "POST" else request.GET
     ids = [pk for pk in source.getlist("lead") if pk.isdigit()]
     leads = list(selectors.leads_chosen(ids=ids))
     if not leads:
         messages.warning(request, "Choose one or more leads to hand off.")
         return redirect("leads:list")
-    form = HandoffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # "assign" too: a form posted by a script or an older page is a submission as well.
+    confirming = request.method == "POST" and (
+        "confirm" in request.POST or "assign" in request.POST
+    )
+    form = HandoffForm(request.POST if confirming else None)
+    if confirming and form.is_valid():
         data = form.cleaned_data
         try:
             handoffs = services.lead_handoff(

@@ -81,6 +81,7 @@ def import_detail(request, pk):
             "lead_list": lead_list,
             "form": form,
             "preview": preview,
+            "plan": selectors.import_plan(lead_list=lead_list),
             "preview_fields": fields,
             "missing": missing,
         },

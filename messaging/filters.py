@@ -1,11 +1,22 @@
 import django_filters
 from django import forms
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from smarketing.roles import MARKETING
 
 from .models import Message, Persona, Stage, Tag
+
+
+def _objections(request):
+    """The objections a message may handle. They are feedback's (a higher layer, which
+    messaging does not import): the model is looked up by name when the filter is built,
+    and the filter goes through feedback's reverse relation ObjectionTag.handler
+    ("handled_objections"). Merged tags are aliases of others, so they are left out."""
+    ObjectionTag = apps.get_model("feedback", "ObjectionTag")
+    return ObjectionTag.objects.exclude(status="merged").order_by("name")
+
 
 STATUS_CHOICES = [("live", "Live"), ("draft", "Has a draft"), ("retired", "Retired")]
 SALES_STATUS_CHOICES = [("live", "Live"), ("retired", "Retired")]
@@ -33,6 +44,12 @@ class MessageFilter(django_filters.FilterSet):
     tag = django_filters.ModelChoiceFilter(
         field_name="tags", queryset=Tag.objects.all(), empty_label="Any tag", label="Tag"
     )
+    objection = django_filters.ModelChoiceFilter(
+        field_name="handled_objections",
+        queryset=_objections,
+        empty_label="Any objection",
+        label="Handles objection",
+    )
     sort = django_filters.OrderingFilter(
         fields=(("title", "title"), ("updated_at", "updated"), ("kind", "kind")),
         field_labels={"title": "Title", "updated_at": "Last change", "kind": "Kind"},
@@ -42,7 +59,7 @@ class MessageFilter(django_filters.FilterSet):
 
     class Meta:
         model = Message
-        fields = ["q", "kind", "persona", "stage", "status", "owner", "tag"]
+        fields = ["q", "kind", "persona", "stage", "status", "owner", "tag", "objection"]
 
     def __init__(self, *args, sales_view=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +67,8 @@ class MessageFilter(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": "Title or live text"}
         )
         if sales_view:
-            self.form.fields["status"].choices = [("", "Any status"), *SALES_STATUS_CHOICES]
+            # The filter's field adds its empty label ("Any status") to these itself.
+            self.form.fields["status"].choices = SALES_STATUS_CHOICES
             del self.form.fields["owner"]
 
     def search(self, queryset, name, value):

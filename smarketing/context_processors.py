@@ -11,6 +11,7 @@ NAVIGATION = (
     ("My queue", "leads:queue", (SALES,), None),
     ("Team", "leads:team", (SALES_MANAGER,), None),
     ("Leads", "leads:list", (MARKETING, SALES_MANAGER), None),
+    ("Plays", "leads:play_list", (MARKETING,), None),
     ("Messages", "messaging:message_library", None, "/messages/"),
     ("Suggestions", "feedback:suggestion_inbox", (MARKETING,), "/feedback/inbox"),
     ("My wording", "feedback:my_wording", (SALES,), None),

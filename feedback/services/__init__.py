@@ -30,7 +30,13 @@ from .engine import (
     version_calls_drain,
     version_calls_process,
 )
-from .objections import objection_approve, objection_tags_resolve
+from .objections import (
+    objection_approve,
+    objection_merge,
+    objection_reject,
+    objection_tags_resolve,
+    objection_update,
+)
 from .suggestions import (
     suggestion_accept,
     suggestion_comment,
@@ -60,7 +66,10 @@ __all__ = [
     "engine_key",
     "engine_sweep",
     "objection_approve",
+    "objection_merge",
+    "objection_reject",
     "objection_tags_resolve",
+    "objection_update",
     "passage_edits_for",
     "suggestion_accept",
     "suggestion_comment",

@@ -5,7 +5,8 @@
 - work: attempts, disqualifying, recycling, reassigning;
 - opportunities: converting a lead into a deal, closing it won or lost;
 - sla: the follow-up clocks and the breach scan;
-- imports: lead lists from CSV files.
+- imports: lead lists from CSV files;
+- plays: the plays marketing writes for sales.
 
 Who may do what with a lead, and when, is leads.policies; each function here checks it
 first, validates, then writes inside one transaction; notifications and background work
@@ -26,6 +27,7 @@ from .imports import (
 )
 from .intake import LEAD_CREATE_FIELDS, lead_create, lead_qualify
 from .opportunities import opportunity_changed, opportunity_close, opportunity_create
+from .plays import play_archive, play_create, play_delete, play_update
 from .sla import _next_step_due, sla_breaches_scan, sla_policies, sla_policy_for
 from .work import attempt_log, lead_disqualify, lead_reassign, lead_recycle
 
@@ -51,6 +53,10 @@ __all__ = [
     "lead_reassign",
     "lead_recycle",
     "opportunity_changed",
+    "play_archive",
+    "play_create",
+    "play_delete",
+    "play_update",
     "opportunity_close",
     "opportunity_create",
     "sla_breaches_scan",

@@ -179,13 +179,19 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
             recipient=lead_list.created_by,
             kind="lead_import_done",
             text=(
-                f"“{lead_list.name}” imported: {lead_list.imported_count} leads, "
-                f"{lead_list.duplicate_count} duplicates, {lead_list.rejected_count} rejected."
+                f"“{lead_list.name}” imported: "
+                f"{_counted(lead_list.imported_count, 'lead')}, "
+                f"{_counted(lead_list.duplicate_count, 'duplicate')}, "
+                f"{lead_list.rejected_count} rejected."
             ),
             url=reverse("leads:import_detail", args=[lead_list.pk]),
             dedupe_key=f"import-done:{lead_list.pk}",
         )
     return lead_list
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _account_ids(rows, cache: dict[str, int]) -> None:

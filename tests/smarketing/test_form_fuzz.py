@@ -48,12 +48,22 @@ FORMS = [
     ("leads:opportunity_close", "rep_a", {"pk": "lead"}, ["result", "amount"]),
     ("leads:reassign", "manager_a", {"pk": "lead"}, ["to_user", "note"]),
     ("leads:imports", "marketer", {}, ["name", "source", "persona"]),
+    ("leads:play_create", "marketer", {},
+     ["name", "description", "persona", "stage", "steps-TOTAL_FORMS", "steps-INITIAL_FORMS",
+      "steps-0-day_offset", "steps-0-channel", "steps-0-message", "steps-0-instruction",
+      "steps-0-ORDER", "steps-0-DELETE", "add_step"]),
+    ("leads:play_edit", "marketer", {"pk": "play"},
+     ["name", "persona", "stage", "steps-TOTAL_FORMS", "steps-INITIAL_FORMS",
+      "steps-0-day_offset", "steps-0-channel", "steps-0-message", "add_step"]),
+    ("feedback:objection_edit", "marketer", {"pk": "objection"}, ["name", "handler"]),
+    ("feedback:objection_merge", "marketer", {"pk": "objection"}, ["into"]),
 ]  # fmt: skip
 
 # List pages whose filters read the query string.
 FILTERED_PAGES = [
     ("messaging:message_library", "marketer",
-     ["q", "kind", "persona", "stage", "status", "owner", "tag", "sort", "page"]),
+     ["q", "kind", "persona", "stage", "status", "owner", "tag", "objection", "sort", "page"]),
+    ("leads:play_list", "marketer", ["q", "persona", "status", "page"]),
     ("leads:list", "marketer", ["q", "status", "source", "owner", "persona", "lead_list", "page"]),
     ("leads:queue", "rep_a", ["q", "status", "overdue", "page"]),
     ("feedback:suggestion_inbox", "marketer", ["status", "title", "message", "min_reps", "page"]),

@@ -85,6 +85,9 @@ EXPECTED = {
         {},
     ),  # fmt: skip
     "feedback:passage_drift_review": ("post", MARKETING, {"pk": "drift"}, {}),
+    "feedback:objection_edit": ("get", MARKETING, {"pk": "objection"}, {}),
+    "feedback:objection_reject": ("post", MARKETING, {"pk": "objection"}, {}),
+    "feedback:objection_merge": ("get", MARKETING, {"pk": "objection"}, {}),
     # leads
     "leads:home": ("get", ALL, {}, {}),
     "leads:list": ("get", frozenset({"marketer", "manager_a", "admin"}), {}, {}),
@@ -97,6 +100,12 @@ EXPECTED = {
     "leads:imports": ("get", MARKETING, {}, {}),
     "leads:import_detail": ("get", MARKETING, {"pk": "lead_list"}, {}),
     "leads:import_rejections_csv": ("get", MARKETING, {"pk": "lead_list"}, {}),
+    "leads:play_list": ("get", MARKETING, {}, {}),
+    "leads:play_create": ("get", MARKETING, {}, {}),
+    "leads:play_edit": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:play_archive": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:play_delete": ("get", MARKETING, {"pk": "play"}, {}),
+    "leads:persona_detail": ("get", ALL, {"pk": "persona"}, {}),
     "leads:handoff_accept": ("post", frozenset({"rep_a"}), {"pk": "handoff"}, {}),
     "leads:detail": (
         "get",

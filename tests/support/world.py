@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from feedback import services as feedback_services
-from feedback.models import PassageDrift, Suggestion
+from feedback.models import ObjectionTag, PassageDrift, Suggestion
 from leads import services as lead_services
-from leads.models import LeadList
+from leads.models import LeadList, Play
 from messaging import services as messaging_services
 from messaging.models import Persona
 from notifications.models import Notification
@@ -54,4 +54,8 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
         "drift": PassageDrift.objects.create(
             version=live, passage_key=live.passages.first().key, share=0.6, calls=3
         ).pk,
+        "play": Play.objects.create(name="CFO outreach").pk,
+        "objection": ObjectionTag.objects.get_or_create(
+            name="Too expensive", defaults={"status": ObjectionTag.Status.PROPOSED}
+        )[0].pk,
     }
