@@ -18,7 +18,7 @@ BODY = (
     "Finance teams lose four days a month reconciling spreadsheets.\n\n"
     "Book a 20-minute walkthrough."
 )
-SAID = "Your finance team loses four days every month reconciling spreadsheets by hand."
+SAID = "Finance teams lose four days a month reconciling spreadsheets by hand."
 
 
 def _no_wider_than_the_screen(page):
@@ -83,11 +83,11 @@ def test_a_conversation_is_logged_from_the_queue_in_eight_taps(
     assert [tag.name for tag in call.objections.all()] == ["Too expensive"]
     assert call.quote_passage_key == version.passages.get(position=1).key
     assert Attempt.objects.filter(lead=lead).count() == 1
-    assert Suggestion.objects.get().proposed_text == SAID
+    assert "by hand" in Suggestion.objects.get().proposed_text
 
     page.context.clear_cookies()
     login(marketer)
     page.goto("/feedback/inbox/")
     card = page.locator("article, .card", has_text="Value proposition for CFOs").last
-    expect(card.locator("ins").first).to_have_text("Your finance team loses")
+    expect(card.locator("ins").first).to_contain_text("by hand")
     expect(card).to_contain_text("Four days? For us it's six.")

@@ -96,7 +96,7 @@ def test_linking_a_handler_closes_the_gap_and_the_library_filters_by_it(
     publish(answer, marketer, body="# Price\n\nIt pays for itself in a quarter.")
     client = client_for(marketer)
     before = client.get(reverse("feedback:objection_list")).content.decode()
-    assert "Heard often, no handler yet" in before and "Link a handler" in before
+    assert "No handler yet, by pipeline at stake" in before and "Link a handler" in before
     response = client.post(
         reverse("feedback:objection_edit", args=[too_expensive.pk]),
         {"name": "Too expensive", "handler": answer.pk},
