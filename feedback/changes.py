@@ -72,6 +72,19 @@ class Change:
         """The key the change hangs on: its passage, or for an insert the one before."""
         return (self.passage_key if self.kind != INSERT else self.after_key) or ""
 
+    def where(self) -> dict:
+        """Where the change stands, named as the stored rows name it (PassageEdit and
+        Suggestion share these fields): kind, keys, span and the version's words."""
+        return {
+            "kind": self.kind,
+            "passage_key": self.passage_key or "",
+            "after_key": self.after_key or "",
+            "span_start": self.span_start,
+            "span_end": self.span_end,
+            "sentence": self.sentence if self.kind == REPLACE else None,
+            "original_text": self.original,
+        }
+
 
 def sentence_ids(toks: list[str]) -> list[int]:
     """The sentence each token belongs to: a sentence ends after . ! ? ; or a line break."""

@@ -84,6 +84,22 @@ class CallLogForm(forms.Form):
     )
     idempotency_key = IdempotencyField()
 
+    def conversation(self) -> dict:
+        """What the salesperson said about the conversation, as the services take it
+        (call_log_create and call_log_correct alike)."""
+        data = self.cleaned_data
+        return {
+            "version": data["version"],
+            "reaction": data["reaction"],
+            "outcome": data["outcome"],
+            "objections": data["objections"],
+            "new_objection_names": data["new_objections"],
+            "quote": data["quote"],
+            "quote_passage_key": data["quote_passage_key"],
+            "edited_body": data["edited_body"],
+            "notes": data["notes"],
+        }
+
     def __init__(self, *args, leads, versions, passages=(), said=None, **kwargs):
         """`passages` are the passages of the version shown; `said` what was said in
         place of each (by key), to prefill a correction."""

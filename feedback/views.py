@@ -130,18 +130,10 @@ def call_log_create(request):
                 call_log = services.call_log_create(
                     user=request.user,
                     lead=data["lead"],
-                    version=data["version"],
                     channel=data["channel"],
                     occurred_at=data["occurred_at"],
-                    reaction=data["reaction"],
-                    outcome=data["outcome"],
-                    objections=data["objections"],
-                    new_objection_names=data["new_objections"],
-                    quote=data["quote"],
-                    quote_passage_key=data["quote_passage_key"],
-                    edited_body=data["edited_body"],
-                    notes=data["notes"],
                     idempotency_key=data["idempotency_key"],
+                    **form.conversation(),
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
@@ -247,20 +239,9 @@ def call_log_correct(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 services.call_log_correct(
-                    call_log=call_log,
-                    user=request.user,
-                    version=data["version"],
-                    reaction=data["reaction"],
-                    outcome=data["outcome"],
-                    objections=data["objections"],
-                    new_objection_names=data["new_objections"],
-                    quote=data["quote"],
-                    quote_passage_key=data["quote_passage_key"],
-                    edited_body=data["edited_body"],
-                    notes=data["notes"],
+                    call_log=call_log, user=request.user, **form.conversation()
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)

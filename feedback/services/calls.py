@@ -30,17 +30,7 @@ def passage_edits_for(*, version: MessageVersion, edited_body: str) -> list[Pass
     """
     changes = changes_for(list(version.passages.all()), edited_body)
     return [
-        PassageEdit(
-            version=version,
-            kind=change.kind,
-            passage_key=change.passage_key or "",
-            after_key=change.after_key or "",
-            span_start=change.span_start,
-            span_end=change.span_end,
-            sentence=change.sentence if change.kind == PassageEdit.Kind.REPLACE else None,
-            original_text=change.original,
-            edited_text=change.replacement,
-        )
+        PassageEdit(version=version, edited_text=change.replacement, **change.where())
         for change in changes
     ]
 

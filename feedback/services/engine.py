@@ -350,13 +350,7 @@ def _suggestion_new(version: MessageVersion, change: Change) -> Suggestion:
     return Suggestion.objects.create(
         message_id=version.message_id,
         version=version,
-        kind=change.kind,
-        passage_key=change.passage_key or "",
-        after_key=change.after_key or "",
-        span_start=change.span_start,
-        span_end=change.span_end,
-        sentence=change.sentence if change.kind == PassageEdit.Kind.REPLACE else None,
         base_text=change.base_text,
-        original_text=change.original,
         proposed_text=change.replacement,
+        **change.where(),
     )
