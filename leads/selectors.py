@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db.models import (
     Case,
     Count,
@@ -27,20 +26,32 @@ from django.utils.timesince import timesince
 
 from smarketing import roles
 
-from . import importing
 from .filters import DisqualificationReportFilter, LeadFilter, QueueFilter, TeamLeadFilter
 from .models import (
     OPEN_STATUSES,
     Attempt,
     DisqualificationReason,
     Handoff,
-    ImportRejection,
     Lead,
-    LeadList,
     Play,
     PlayStep,
     SlaBreach,
     Team,
+)
+from .selectors_imports import (  # noqa: F401 - the import pages' reads, named here too
+    IMPORT_PLAN_MAX_ROWS,
+    ImportPlan,
+    import_plan,
+    import_preview,
+    import_rejections,
+    lead_lists,
+)
+from .selectors_plays import (  # noqa: F401 - the play and persona pages' reads
+    PersonaOverview,
+    persona_overview,
+    play_for_edit,
+    play_list,
+    plays_annotated,
 )
 
 User = get_user_model()
@@ -419,107 +430,6 @@ def team_breaches(*, teams, limit: int = 15):
     )
 
 
-def lead_lists(*, user):
-    return LeadList.objects.select_related("created_by", "persona")
-
-
-def import_rejections(*, lead_list: LeadList):
-    return ImportRejection.objects.filter(lead_list=lead_list).order_by("line_number")
-
-
-def import_preview(*, lead_list: LeadList, limit: int = 10) -> list[dict]:
-    """The first rows as they would be imported, each with what would happen to it."""
-    path = default_storage.path(lead_list.file.name)
-    mapping = {name: int(index) for name, index in lead_list.mapping.items()}
-    rows = []
-    for line, values in importing.iter_rows(
-        path, encoding=lead_list.encoding, delimiter=lead_list.delimiter
-    ):
-        rows.append(
-            importing.parse_row(
-                line,
-                values,
-                mapping=mapping,
-                width=len(lead_list.header),
-                delimiter=lead_list.delimiter,
-            )
-        )
-        if len(rows) >= limit:
-            break
-    emails = {row.email for row in rows if row.email and not row.error}
-    existing = set(Lead.objects.filter(email__in=emails).values_list("email", flat=True))
-    seen: dict[str, int] = {}
-    preview = []
-    for row in rows:
-        if row.error:
-            outcome = row.error
-        elif row.email in seen:
-            outcome = f"Duplicate of line {seen[row.email]}"
-        elif row.email in existing:
-            outcome = "Duplicate: a lead with this email exists"
-        else:
-            outcome = ""
-            seen[row.email] = row.line
-        preview.append({"row": row, "outcome": outcome})
-    return preview
-
-
-# Beyond this many rows the mapping page checks only the first ones (a 50 MB file has
-# hundreds of thousands): the button then says "up to".
-IMPORT_PLAN_MAX_ROWS = 20_000
-_EMAIL_CHUNK = 5_000
-
-
-@dataclass
-class ImportPlan:
-    """What running an import would do with its rows, as the mapping page promises it."""
-
-    checked: int
-    skipped: int
-    total: int
-
-    @property
-    def will_import(self) -> int:
-        return self.total - self.skipped
-
-    @property
-    def complete(self) -> bool:
-        return self.checked >= self.total
-
-
-def import_plan(*, lead_list: LeadList) -> ImportPlan:
-    """How many rows would be skipped (unreadable, invalid, or a duplicate within the file
-    or of an existing lead) with the current mapping: the same checks as the import, so
-    the "Import N rows" button counts only rows that will become leads."""
-    if not lead_list.file or "email" not in lead_list.mapping:
-        return ImportPlan(checked=0, skipped=0, total=lead_list.total_rows)
-    path = default_storage.path(lead_list.file.name)
-    mapping = {name: int(index) for name, index in lead_list.mapping.items()}
-    skipped = checked = 0
-    first_line: dict[str, int] = {}
-    for line, values in importing.iter_rows(
-        path, encoding=lead_list.encoding, delimiter=lead_list.delimiter
-    ):
-        if checked >= IMPORT_PLAN_MAX_ROWS:
-            break
-        checked += 1
-        row = importing.parse_row(
-            line,
-            values,
-            mapping=mapping,
-            width=len(lead_list.header),
-            delimiter=lead_list.delimiter,
-        )
-        if row.error or row.email in first_line:
-            skipped += 1
-        else:
-            first_line[row.email] = line
-    emails = list(first_line)
-    for start in range(0, len(emails), _EMAIL_CHUNK):
-        skipped += Lead.objects.filter(email__in=emails[start : start + _EMAIL_CHUNK]).count()
-    return ImportPlan(checked=checked, skipped=skipped, total=max(lead_list.total_rows, checked))
-
-
 def disqualification_report(*, filters, dimension: str):
     """Disqualified leads counted by reason and by source, lead list, persona or month,
     so a bad vendor list or a persona marketing misjudged shows itself."""
@@ -557,88 +467,3 @@ def disqualification_report(*, filters, dimension: str):
 
 def active_plays():
     return Play.objects.filter(is_active=True).select_related("persona")
-
-
-# --- plays and personas --------------------------------------------------------------
-
-
-def _count_of(queryset):
-    """A correlated COUNT(*) subquery (two joined counts would multiply each other)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .annotate(group=Value(1))
-            .values("group")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
-
-
-def plays_annotated():
-    return Play.objects.select_related("persona").annotate(
-        step_count=_count_of(PlayStep.objects.filter(play=OuterRef("pk"))),
-        lead_count=_count_of(Lead.objects.filter(play=OuterRef("pk"))),
-        handoff_count=_count_of(Handoff.objects.filter(play=OuterRef("pk"))),
-    )
-
-
-def play_list(*, filters):
-    """The play list: every play (active first), with its step and lead counts."""
-    from .filters import PlayFilter
-
-    filterset = PlayFilter(filters, queryset=plays_annotated().order_by("-is_active", "name", "pk"))
-    return filterset, filterset.qs
-
-
-def play_for_edit(*, pk) -> Play:
-    return (
-        plays_annotated()
-        .prefetch_related(
-            Prefetch("steps", queryset=PlayStep.objects.select_related("message__live_version"))
-        )
-        .get(pk=pk)
-    )
-
-
-@dataclass
-class PersonaOverview:
-    persona: object
-    messages: list
-    plays: list
-    lead_lists: list
-    lead_count: int
-    won: int
-    closed: int
-
-    @property
-    def win_rate(self) -> float | None:
-        """Won over closed (won or lost) opportunities of the persona's leads; None
-        before any has closed, so the page says "no closed deals yet" rather than 0 %."""
-        return self.won / self.closed if self.closed else None
-
-
-def persona_overview(*, persona) -> PersonaOverview:
-    """Everything linked to a persona, for its page: its messages (with their live
-    versions), the plays that suit it, the lead lists imported for it, and the win rate
-    of its leads. Five queries whatever the persona's size."""
-    from .models import Opportunity
-
-    messages = list(persona.messages.select_related("live_version").order_by("title")[:200])
-    plays = list(plays_annotated().filter(persona=persona).order_by("-is_active", "name"))
-    lead_lists = list(LeadList.objects.filter(persona=persona).order_by("-created_at")[:50])
-    figures = Opportunity.objects.filter(lead__persona=persona).aggregate(
-        won=Count("pk", filter=Q(stage=Opportunity.Stage.WON)),
-        closed=Count("pk", filter=Q(stage__in=[Opportunity.Stage.WON, Opportunity.Stage.LOST])),
-    )
-    lead_count = Lead.objects.filter(persona=persona).count()
-    return PersonaOverview(
-        persona=persona,
-        messages=messages,
-        plays=plays,
-        lead_lists=lead_lists,
-        lead_count=lead_count,
-        won=figures["won"],
-        closed=figures["closed"],
-    )
