@@ -204,7 +204,7 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
     without a word reads as a reproach.
     """
     role_decision(user, roles.SALES_MANAGER).require()
-    lead = Lead.objects.select_for_update().select_related("owner").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
     policy = LeadPolicy(user, lead)
     policy.actor_can_reassign().require()
     policy.lead_allows_reassign().require_valid()
