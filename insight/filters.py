@@ -81,61 +81,9 @@ class AttributionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
-class LoopHealthFilter(django_filters.FilterSet):
-    """Which handed-off leads the loop-health page counts.
-
-    The period applies to the handoff time for leads (and so to those leads' SLA
-    breaches: the breaches shown are the cohort's, so they agree with its follow-up
-    rate) and to each suggestion's own event (raised, accepted, shipped). Team is the
-    lead owner's team; breaches are then grouped by the team recorded on the breach.
-    """
-
-    since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
-    until = django_filters.DateFilter(method=_keep, label="Until", widget=_date_widget())
-    team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.only("pk", "name"),
-        field_name="owner__team_membership__team",
-        empty_label="All teams",
-        label="Team",
-    )
-    persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.only("pk", "name"), empty_label="All personas"
-    )
-    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
-    lead_list = django_filters.ModelChoiceFilter(
-        queryset=LeadList.objects.only("pk", "name"), empty_label="All lists", label="Lead list"
-    )
-
-    class Meta:
-        model = Lead
-        fields = ["since", "until", "team", "persona", "source", "lead_list"]
-
-    def __init__(self, data=None, *args, **kwargs):
-        data = data.copy() if data is not None else {}
-        for name, default in default_period().items():
-            if not data.get(name):
-                data[name] = default
-        super().__init__(data, *args, **kwargs)
-
-    def is_valid(self):
-        valid = super().is_valid()
-        if valid:
-            since, until = self.form.cleaned_data["since"], self.form.cleaned_data["until"]
-            if since > until:
-                self.form.add_error("until", "Choose an end on or after the start.")
-                return False
-        return valid
-
-    @property
-    def period(self) -> tuple[datetime, datetime]:
-        return period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])
-
-
-class _PeriodFilter(django_filters.FilterSet):
-    """A `since`/`until` pair of days (default: the last DEFAULT_DAYS) applied to
-    PERIOD_FIELD, in the portal's time zone."""
-
-    PERIOD_FIELD = "created_at"
+class _PeriodFields(django_filters.FilterSet):
+    """A `since`/`until` pair of days, the last DEFAULT_DAYS unless given, read as the
+    portal's time zone's days (`period`). Subclasses say what the period applies to."""
 
     since = django_filters.DateFilter(method=_keep, label="From", widget=_date_widget())
     until = django_filters.DateFilter(method=_keep, label="Until", widget=_date_widget())
@@ -159,8 +107,46 @@ class _PeriodFilter(django_filters.FilterSet):
                 return False
         return valid
 
+    @property
+    def period(self) -> tuple[datetime, datetime]:
+        return period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])
+
+
+class LoopHealthFilter(_PeriodFields):
+    """Which handed-off leads the loop-health page counts.
+
+    The period applies to the handoff time for leads (and so to those leads' SLA
+    breaches: the breaches shown are the cohort's, so they agree with its follow-up
+    rate) and to each suggestion's own event (raised, accepted, shipped). Team is the
+    lead owner's team; breaches are then grouped by the team recorded on the breach.
+    """
+
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.only("pk", "name"),
+        field_name="owner__team_membership__team",
+        empty_label="All teams",
+        label="Team",
+    )
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.only("pk", "name"), empty_label="All personas"
+    )
+    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
+    lead_list = django_filters.ModelChoiceFilter(
+        queryset=LeadList.objects.only("pk", "name"), empty_label="All lists", label="Lead list"
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["since", "until", "team", "persona", "source", "lead_list"]
+
+
+class _PeriodFilter(_PeriodFields):
+    """The period applied to PERIOD_FIELD of the rows listed."""
+
+    PERIOD_FIELD = "created_at"
+
     def filter_queryset(self, queryset):
-        start, end = period_bounds(self.form.cleaned_data["since"], self.form.cleaned_data["until"])
+        start, end = self.period
         queryset = queryset.filter(
             **{f"{self.PERIOD_FIELD}__gte": start, f"{self.PERIOD_FIELD}__lt": end}
         )
