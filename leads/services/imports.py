@@ -26,6 +26,31 @@ def _validation_error_for(error: importing.ImportFileError) -> ValidationError:
 
 
 @transaction.atomic
+def _list_stored(*, user, filename, content, size, name, source, persona):
+    """A new (unsaved) LeadList holding the stored file, with the file's shape read
+    (encoding, separator, header, rows). A file that cannot be read is deleted again
+    and its ImportFileError raised, so nothing is left behind for it."""
+    lead_list = LeadList(
+        name=name or filename,
+        source=source or f"Import: {filename}",
+        persona=persona,
+        original_filename=filename,
+        file_size=size,
+        created_by=user,
+    )
+    lead_list.file.save(filename, content, save=False)
+    try:
+        analysis = importing.analyse_file(default_storage.path(lead_list.file.name))
+    except importing.ImportFileError:
+        lead_list.file.delete(save=False)
+        raise
+    lead_list.encoding = analysis.encoding
+    lead_list.delimiter = analysis.delimiter
+    lead_list.header = analysis.header
+    lead_list.total_rows = analysis.row_count
+    return lead_list, analysis
+
+
 def lead_import_create(*, user, uploaded_file, name: str = "", source: str = "", persona=None):
     """Store an uploaded CSV under MEDIA_ROOT and read its shape (encoding, separator,
     header, rows). Refuses empty, binary, unreadable and over-50-MB files with a message
@@ -42,24 +67,13 @@ def lead_import_create(*, user, uploaded_file, name: str = "", source: str = "",
     if size == 0:
         raise ValidationError("The file is empty: there is no header row and no lead in it.")
     filename = getattr(uploaded_file, "name", "leads.csv").rsplit("/", 1)[-1]
-    lead_list = LeadList(
-        name=name or filename,
-        source=source or f"Import: {filename}",
-        persona=persona,
-        original_filename=filename,
-        file_size=size,
-        created_by=user,
-    )
-    lead_list.file.save(filename, uploaded_file, save=False)
     try:
-        analysis = importing.analyse_file(default_storage.path(lead_list.file.name))
+        lead_list, analysis = _list_stored(
+            user=user, filename=filename, content=uploaded_file, size=size,
+            name=name, source=source, persona=persona,
+        )  # fmt: skip
     except importing.ImportFileError as error:
-        lead_list.file.delete(save=False)
         raise _validation_error_for(error) from error
-    lead_list.encoding = analysis.encoding
-    lead_list.delimiter = analysis.delimiter
-    lead_list.header = analysis.header
-    lead_list.total_rows = analysis.row_count
     lead_list.mapping = importing.guess_mapping(analysis.header)
     lead_list.full_clean()
     lead_list.save()
@@ -333,20 +347,10 @@ def lead_import_file(*, path, user=None, name: str = "", source: str = "", perso
             raise importing.ImportFileError("The file is empty.")
         filename = str(path).rsplit("/", 1)[-1]
         with transaction.atomic():
-            lead_list = LeadList(
-                name=name or filename,
-                source=source or f"Import: {filename}",
-                persona=persona,
-                original_filename=filename,
-                file_size=size,
-                created_by=user,
-            )
-            lead_list.file.save(filename, File(handle), save=False)
-            try:
-                analysis = importing.analyse_file(default_storage.path(lead_list.file.name))
-            except importing.ImportFileError:
-                lead_list.file.delete(save=False)
-                raise
+            lead_list, analysis = _list_stored(
+                user=user, filename=filename, content=File(handle), size=size,
+                name=name, source=source, persona=persona,
+            )  # fmt: skip
             mapping = importing.guess_mapping(analysis.header)
             missing = importing.missing_required(mapping)
             if missing:
@@ -355,10 +359,6 @@ def lead_import_file(*, path, user=None, name: str = "", source: str = "", perso
                     f"No {', '.join(missing)} column found. The header has: "
                     f"{', '.join(analysis.header)}."
                 )
-            lead_list.encoding = analysis.encoding
-            lead_list.delimiter = analysis.delimiter
-            lead_list.header = analysis.header
-            lead_list.total_rows = analysis.row_count
             lead_list.mapping = mapping
             lead_list.status = LeadList.Status.QUEUED
             lead_list.save()
