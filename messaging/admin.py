@@ -4,7 +4,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from smarketing.web import error_messages
 
 from . import services
-from .models import Message, MessageVersion, Passage, Persona, Tag
+from .models import (
+    Experiment,
+    Message,
+    MessageVersion,
+    Passage,
+    Persona,
+    ReviewStep,
+    ReviewWorkflow,
+    Tag,
+)
 
 
 @admin.register(Persona)
@@ -113,4 +122,39 @@ class MessageVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Published versions are kept forever; drafts are discarded from the editor.
+        return False
+
+
+class ReviewStepInline(admin.TabularInline):
+    model = ReviewStep
+    fields = ["position", "name", "reviewer_groups", "reviewers"]
+    filter_horizontal = ["reviewer_groups", "reviewers"]
+    extra = 1
+
+
+@admin.register(ReviewWorkflow)
+class ReviewWorkflowAdmin(admin.ModelAdmin):
+    """Admins set the review each kind of message goes through before it is published
+    (messaging.review); a kind without a workflow is published by marketing alone."""
+
+    list_display = ["name", "kind"]
+    inlines = [ReviewStepInline]
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    """Read-only: experiments start and end on the message page, where the services
+    keep "one live version, or one running experiment"."""
+
+    list_display = ["__str__", "status", "starts_at", "ends_on", "planned_calls_per_arm", "winner"]
+    list_filter = ["status"]
+    list_select_related = ["message", "control", "challenger", "winner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -71,3 +71,55 @@ class PreviewForm(forms.Form):
 class PersonaForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReviewCommentForm(forms.Form):
+    passage_key = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+    text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewDecisionForm(forms.Form):
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    verdict = forms.ChoiceField(
+        choices=[("approved", "Approve"), ("changes_requested", "Request changes")]
+    )
+    note = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you request changes.",
+    )
+
+
+class ExperimentForm(forms.Form):
+    """The plan of a field experiment, fixed before it starts (messaging.arms)."""
+
+    change_summary = forms.CharField(
+        max_length=300, label="What the challenger changes", help_text="Sales reads it."
+    )
+    baseline_percent = forms.FloatField(
+        min_value=1,
+        max_value=99,
+        label="Expected positive-reaction rate of the live version (%)",
+    )
+    min_effect_points = forms.FloatField(
+        min_value=1,
+        max_value=50,
+        initial=10,
+        label="Smallest difference worth detecting (percentage points)",
+    )
+    ends_on = forms.DateField(label="Planned end", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        base, effect = data.get("baseline_percent"), data.get("min_effect_points")
+        if base is not None and effect is not None and base + effect >= 100:
+            self.add_error(
+                "min_effect_points", "The live rate plus the difference must stay under 100%."
+            )
+        return data
+
+
+class ExperimentEndForm(forms.Form):
+    winner = forms.IntegerField(min_value=1)

@@ -91,6 +91,12 @@ class Message(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_messages"
     )
+    # Freshness (messaging.freshness): the owner re-verifies the live text every
+    # `review_interval_days`; publishing a version or "still accurate" restarts the clock.
+    review_interval_days = models.PositiveIntegerField(
+        default=90, help_text="How often the owner re-verifies the live text, in days."
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Maintained by messaging.services (publish/retire) so that lists and plays read
     # the live version with a join instead of a subquery per row.
     live_version = models.OneToOneField(
@@ -167,6 +173,9 @@ class MessageVersion(models.Model):
         related_name="published_versions",
     )
     revision = models.PositiveIntegerField(default=1)
+    # Live beside the live version as the challenger arm of a running experiment
+    # (messaging.services_experiments); Message.live_version stays the control.
+    challenger = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -178,8 +187,22 @@ class MessageVersion(models.Model):
         ordering = ["message", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["message", "number"], name="version_number_unique"),
+            # "One live version, or one running experiment": one live version that is
+            # not a challenger, and at most one live challenger beside it (which only
+            # messaging.services_experiments makes, for the experiment's duration).
             models.UniqueConstraint(
-                fields=["message"], condition=Q(status="live"), name="one_live_version_per_message"
+                fields=["message"],
+                condition=Q(status="live", challenger=False),
+                name="one_live_version_per_message",
+            ),
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=Q(status="live", challenger=True),
+                name="one_live_challenger_per_message",
+            ),
+            models.CheckConstraint(
+                condition=Q(challenger=False) | Q(status="live"),
+                name="only_a_live_version_is_a_challenger",
             ),
             models.UniqueConstraint(
                 fields=["message"], condition=Q(status="draft"), name="one_draft_per_message"
@@ -239,3 +262,164 @@ class Passage(models.Model):
 
     def __str__(self):
         return f"{self.version} ¶{self.position + 1}"
+
+
+class ReviewWorkflow(models.Model):
+    """The review a kind of message goes through before a draft may be published, e.g.
+    "product marketing, then legal" for value propositions; a kind without a workflow
+    (a talk track) is published by marketing alone. Set by admins in the Django admin;
+    the rule that uses it is messaging.review."""
+
+    kind = models.CharField(max_length=30, choices=Message.Kind.choices, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ReviewStep(models.Model):
+    """One step of a workflow: who must approve (named people, or anyone in a group)."""
+
+    workflow = models.ForeignKey(ReviewWorkflow, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=120)
+    reviewer_groups = models.ManyToManyField("auth.Group", blank=True, related_name="+")
+    reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["workflow", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow", "position"], name="review_step_position_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}"
+
+
+class ReviewSubmission(models.Model):
+    """A draft sent for review, at the revision it had then. An edit after it bumps the
+    draft's revision, so the submission (and every approval) no longer matches: the
+    draft goes back to review."""
+
+    version = models.OneToOneField(
+        MessageVersion, on_delete=models.CASCADE, related_name="review_submission"
+    )
+    revision = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.version} submitted at revision {self.revision}"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's approval of, or request for changes to, one revision of a draft."""
+
+    class Verdict(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    version = models.ForeignKey(
+        MessageVersion, on_delete=models.CASCADE, related_name="review_decisions"
+    )
+    step = models.ForeignKey(ReviewStep, on_delete=models.CASCADE, related_name="decisions")
+    revision = models.PositiveIntegerField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self):
+        return f"{self.version} r{self.revision}: {self.get_verdict_display()}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on a passage of a draft. It belongs to the message and the
+    passage *key*, not to one version: passage keys carry over from draft to draft
+    (messaging.passages), so the comment stays on its passage in every later draft."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="review_comments")
+    version = models.ForeignKey(
+        MessageVersion, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    passage_key = models.CharField(max_length=16, blank=True)
+    revision = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["message", "passage_key"])]
+
+    def __str__(self):
+        return f"Comment on {self.version} ¶{self.passage_key}"
+
+
+class Experiment(models.Model):
+    """A field test of two published versions of one message: the control (the live
+    version) and the challenger, live side by side for a period. Each lead is assigned
+    one arm by a seeded hash (messaging.arms), so a lead keeps its arm for the whole
+    test. The plan (minimum detectable effect, baseline, planned calls per arm, end date)
+    is fixed when the experiment starts: the readout is final only at the planned
+    horizon, so nobody stops early on a lucky day (insight's readout page)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        ENDED = "ended", "Ended"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="experiments")
+    control = models.ForeignKey(MessageVersion, on_delete=models.PROTECT, related_name="+")
+    challenger = models.ForeignKey(MessageVersion, on_delete=models.PROTECT, related_name="+")
+    seed = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    baseline_rate = models.FloatField(help_text="Expected positive-reaction rate of the control.")
+    min_effect = models.FloatField(help_text="Smallest difference worth detecting (absolute).")
+    planned_calls_per_arm = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_on = models.DateField(help_text="The planned end of the period.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    winner = models.ForeignKey(
+        MessageVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=Q(status="running"),
+                name="one_running_experiment_per_message",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.message}: v{self.control.number} vs v{self.challenger.number}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+    def arm_of(self, lead_id: int) -> MessageVersion:
+        """The version this lead is shown for the whole experiment."""
+        from .arms import CONTROL, arm_for
+
+        return self.control if arm_for(self.pk, self.seed, lead_id) == CONTROL else self.challenger

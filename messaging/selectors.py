@@ -1,11 +1,13 @@
 """The reads that messaging pages need, each a fixed number of queries."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
 from .diff import compare_passages
 from .filters import MessageFilter
-from .models import Message, MessageVersion, Passage, Persona
+from .models import Experiment, Message, MessageVersion, Passage, Persona
 from .policies import MessagePolicy
 
 
@@ -100,3 +102,57 @@ def version_compare(*, user, message_pk: int, a: int, b: int):
 
 def personas_list():
     return Persona.objects.all()
+
+
+def running_experiments(message_ids) -> dict[int, Experiment]:
+    """The running experiment of each of these messages, in one query (plays, library)."""
+    ids = [pk for pk in message_ids if pk]
+    if not ids:
+        return {}
+    return {
+        experiment.message_id: experiment
+        for experiment in Experiment.objects.filter(
+            message_id__in=ids, status=Experiment.Status.RUNNING
+        ).select_related("control", "challenger")
+    }
+
+
+@dataclass
+class ReviewPassage:
+    key: str
+    html: str
+    comments: list
+
+
+@dataclass
+class ReviewPage:
+    passages: list[ReviewPassage]
+    general: list  # comments on the whole draft
+    elsewhere: list  # comments on passages this draft no longer has
+    decisions: list  # every decision on this draft, every revision, oldest first
+
+
+def review_page(*, draft: MessageVersion, user) -> ReviewPage:
+    """The draft's passages, each with the review comments on its key from this and
+    earlier drafts of the message (a comment follows its passage), in four queries."""
+    from .models import ReviewComment, ReviewDecision
+    from .rendering import render_markdown
+
+    passages = list(draft.passages.order_by("position"))
+    by_key: dict[str, list] = {}
+    for comment in ReviewComment.objects.filter(message_id=draft.message_id).select_related(
+        "author", "version"
+    ):
+        by_key.setdefault(comment.passage_key, []).append(comment)
+    keys = {p.key for p in passages}
+    decisions = list(
+        ReviewDecision.objects.filter(version=draft).select_related("reviewer", "step")
+    )
+    return ReviewPage(
+        passages=[
+            ReviewPassage(p.key, render_markdown(p.text), by_key.get(p.key, [])) for p in passages
+        ],
+        general=by_key.get("", []),
+        elsewhere=[c for key, found in by_key.items() if key and key not in keys for c in found],
+        decisions=decisions,
+    )

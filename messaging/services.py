@@ -15,7 +15,7 @@ from smarketing.audit import audit_record
 from smarketing.idempotency import once
 
 from .merge import INSERT, MergeConflict, SpanChange, apply_change
-from .models import Message, MessageVersion, Passage
+from .models import Message, MessageVersion, Passage, ReviewSubmission
 from .passages import KeyedBlock, assign_keys, check_draft_size, split_passages
 from .policies import MessagePolicy, VersionPolicy
 from .rendering import render_markdown
@@ -245,11 +245,26 @@ def draft_save(
     locked.body_html = render_markdown(body)
     if change_summary is not None:
         locked.change_summary = change_summary
+    _review_reset(locked, user)
     locked.revision += 1
     locked.full_clean(exclude=["message", "author"])
     locked.save()
     passages_rebuild(version=locked, previous=previous)
     return locked
+
+
+def _review_reset(draft: MessageVersion, user) -> None:
+    """An edit to a draft submitted at this revision sends it back to review: the new
+    revision matches neither the submission nor any approval (messaging.review, rule 4).
+    Nothing is deleted; the audit trail records that the review restarts."""
+    if ReviewSubmission.objects.filter(version=draft, revision=draft.revision).exists():
+        audit_record(
+            actor=user,
+            action="review.reset",
+            target=draft,
+            before={"revision": draft.revision},
+            after={"revision": draft.revision + 1},
+        )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_review
 
 app_name = "messaging"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("<int:pk>/draft/autosave/", views.draft_autosave, name="draft_autosave"),
     path("<int:pk>/draft/publish/", views.draft_publish, name="draft_publish"),
     path("<int:pk>/draft/discard/", views.draft_discard, name="draft_discard"),
+    path("<int:pk>/draft/review/", views_review.draft_review, name="draft_review"),
+    path("<int:pk>/draft/review/submit/", views_review.review_submit, name="review_submit"),
+    path("<int:pk>/draft/review/decide/", views_review.review_decide, name="review_decide"),
+    path("<int:pk>/draft/review/comment/", views_review.review_comment, name="review_comment"),
+    path("<int:pk>/experiment/new/", views_review.experiment_start, name="experiment_start"),
+    path(
+        "<int:pk>/experiment/<int:experiment_pk>/end/",
+        views_review.experiment_end,
+        name="experiment_end",
+    ),
+    path("<int:pk>/verify/", views_review.message_verify_view, name="message_verify"),
     path("<int:pk>/v<int:number>/", views.version_detail, name="version_detail"),
     path("<int:pk>/v<int:number>/restore/", views.version_restore, name="version_restore"),
     path("<int:pk>/v<int:number>/retire/", views.version_retire, name="version_retire"),

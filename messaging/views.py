@@ -12,6 +12,7 @@ from smarketing.web import error_messages, form_errors_from, page_of, template_f
 from . import selectors, services
 from .annotations import message_flags, passages_shown
 from .diff import text_diff
+from .freshness import freshness_of
 from .forms import DraftForm, MessageCreateForm, MessageForm, PersonaForm, PreviewForm, PublishForm
 from .models import Message, MessageVersion, Persona
 from .policies import MessagePolicy, VersionPolicy
@@ -103,6 +104,7 @@ def message_detail(request, pk):
     message, versions = selectors.message_detail(user=request.user, pk=pk)
     draft = next((v for v in versions if v.status == MessageVersion.Status.DRAFT), None)
     live = message.live_version
+    draft_policy = VersionPolicy(request.user, draft) if draft else None
     return render(
         request,
         "messaging/message_detail.html",
@@ -122,6 +124,11 @@ def message_detail(request, pk):
             "live_policy": (
                 VersionPolicy(request.user, message.live_version) if message.live_version else None
             ),
+            # Where the draft is in its review, the running experiment, and freshness.
+            "draft_policy": draft_policy,
+            "review": draft_policy.review_state() if draft_policy else None,
+            "experiment": selectors.running_experiments([message.pk]).get(message.pk),
+            "freshness": freshness_of([message])[message.pk],
         },
     )
 
@@ -333,7 +340,14 @@ def draft_publish(request, pk):
     return render(
         request,
         "messaging/publish.html",
-        {"draft": draft, "message": draft.message, "live": live, "changes": changes, "form": form},
+        {
+            "draft": draft,
+            "message": draft.message,
+            "live": live,
+            "changes": changes,
+            "form": form,
+            "decision": VersionPolicy(request.user, draft).can_publish(),
+        },
     )
 
 

@@ -258,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "engine-sweep": {"task": "feedback.tasks.engine_sweep_task", "schedule": 60.0},
     "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
+    "freshness-scan": {"task": "messaging.tasks.freshness_scan_task", "schedule": 3600.0},
     "insight-rebuild": {
         "task": "insight.tasks.attribution_rebuild_all_task",
         "schedule": crontab(hour=3, minute=30),
