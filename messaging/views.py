@@ -12,8 +12,8 @@ from smarketing.web import error_messages, form_errors_from, page_of, template_f
 from . import selectors, services
 from .annotations import message_flags, passages_shown
 from .diff import text_diff
-from .freshness import freshness_of
 from .forms import DraftForm, MessageCreateForm, MessageForm, PersonaForm, PreviewForm, PublishForm
+from .freshness import freshness_of
 from .models import Message, MessageVersion, Persona
 from .policies import MessagePolicy, VersionPolicy
 from .rendering import render_markdown
