@@ -155,3 +155,46 @@ def message_drifts(*, message_ids, user=None) -> dict[int, list[Annotation]]:
         ]
         for row in rows
     }
+
+
+# A live version whose wording reps rewrote in more than this share of its counted calls
+# (at least DRIFT_MIN_CALLS of them) is a reason for its owner to review the message.
+REWRITE_SHARE = 0.5
+
+
+def message_review_reasons(*, message_ids) -> dict[int, list[str]]:
+    """Reasons from the field to review these messages (messaging.freshness): drifting
+    passages of the live version not yet reviewed, and a high share of calls in which
+    reps rewrote the wording. Two queries for any number of messages."""
+    from django.conf import settings
+
+    from .models import VersionStats
+
+    reasons: dict[int, list[str]] = {}
+    drifts = (
+        PassageDrift.objects.filter(
+            version__message_id__in=message_ids,
+            version__status=MessageVersion.Status.LIVE,
+            reviewed_at__isnull=True,
+        )
+        .values("version__message_id")
+        .annotate(passages=Count("pk"))
+        .order_by()
+    )
+    for row in drifts:
+        n = row["passages"]
+        reasons.setdefault(row["version__message_id"], []).append(
+            f"{n} passage{'s' if n != 1 else ''} drifting in the field."
+        )
+    stats = VersionStats.objects.filter(
+        version__message_id__in=message_ids,
+        version__status=MessageVersion.Status.LIVE,
+        uses__gte=settings.DRIFT_MIN_CALLS,
+    ).values("version__message_id", "uses", "edited_uses")
+    for row in stats:
+        share = row["edited_uses"] / row["uses"]
+        if share > REWRITE_SHARE:
+            reasons.setdefault(row["version__message_id"], []).append(
+                f"Reps rewrote the wording in {share:.0%} of {row['uses']} calls."
+            )
+    return reasons

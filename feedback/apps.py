@@ -6,7 +6,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self):
-        from messaging import annotations
+        from messaging import annotations, freshness
         from messaging.services import version_published
 
         from . import annotations as feedback_annotations
@@ -22,6 +22,8 @@ class FeedbackConfig(AppConfig):
         annotations.register_passage_annotator(feedback_annotations.passage_quotes)
         annotations.register_passage_annotator(feedback_annotations.passage_drifts)
         annotations.register_message_flagger(feedback_annotations.message_drifts)
+        # Reasons for a message's owner to review it (messaging.freshness).
+        freshness.register_review_reasons(feedback_annotations.message_review_reasons)
 
 
 def _enqueue_version_published(sender, version, **kwargs):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards.csv", views.scorecards_csv, name="scorecards_csv"),
     path("disqualifications/", views.disqualifications, name="disqualifications"),
+    path("experiments/<int:pk>/", views.experiment_readout, name="experiment_readout"),
     path("disqualifications.csv", views.disqualifications_csv, name="disqualifications_csv"),
 ]

@@ -237,3 +237,17 @@ def _ratio(value):
 
 def _hours(span):
     return None if span is None else round(span.total_seconds() / 3600, 1)
+
+
+@require_GET
+@role_required(MARKETING, SALES_MANAGER)
+def experiment_readout(request, pk):
+    """A field experiment's readout: progress until the planned horizon, then the
+    differences with their intervals (insight.selectors.experiments)."""
+    from messaging.models import Experiment
+
+    try:
+        readout = selectors.experiment_readout(pk=pk)
+    except Experiment.DoesNotExist:
+        raise Http404("No such experiment.") from None
+    return render(request, "insight/experiment.html", {"readout": readout})

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from messaging.freshness import freshness_of
+from messaging.selectors import running_experiments
 from smarketing import roles
 
 from .filters import DisqualificationReportFilter, LeadFilter, QueueFilter, TeamLeadFilter
@@ -283,10 +285,20 @@ class StepView:
     is_next: bool
     version_url: str = ""
     done_by: Attempt | None = None
+    # A running experiment on the step's message: the lead's arm is the version to use.
+    experiment: object = None
+    freshness: object = None  # messaging.freshness.Freshness of the step's message
+    lead_id: int = 0
 
     @property
     def live_version(self):
-        return self.step.message.live_version if self.step.message else None
+        """The version this lead is shown: its arm while an experiment runs, else the
+        message's live version."""
+        if self.step.message is None:
+            return None
+        if self.experiment is not None:
+            return self.experiment.arm_of(self.lead_id)
+        return self.step.message.live_version
 
 
 def leads_decorate(leads, now=None) -> None:
@@ -299,6 +311,17 @@ def leads_decorate(leads, now=None) -> None:
     accept_url = url_maker("leads:handoff_accept")
     version_url = url_maker("messaging:version_detail", arity=2)
     call_log_url = reverse("feedback:call_log_create") + "?lead={}"
+    # One query each for the whole page: running experiments and freshness of the
+    # messages the plays use.
+    step_messages = {
+        step.message_id: step.message
+        for lead in leads
+        if lead.play_id
+        for step in lead.play.steps.all()
+        if step.message_id
+    }
+    experiments = running_experiments(step_messages) if step_messages else {}
+    fresh = freshness_of(step_messages.values(), now=now) if step_messages else {}
     for lead in leads:
         lead.is_late = lead.is_overdue(now)
         lead.pending = (getattr(lead, "pending_handoffs", None) or [None])[0]
@@ -328,6 +351,9 @@ def leads_decorate(leads, now=None) -> None:
                 done=step.pk in done_by,
                 is_next=step.pk == next_id,
                 done_by=done_by.get(step.pk),
+                experiment=experiments.get(step.message_id),
+                freshness=fresh.get(step.message_id),
+                lead_id=lead.pk,
             )
             if view.live_version:
                 view.version_url = version_url(step.message_id, view.live_version.number)

@@ -28,8 +28,10 @@ def message_library(request):
     filterset = selectors.message_library(user=request.user, data=request.GET)
     page = page_of(request, filterset.qs)
     flags = message_flags([m.pk for m in page.object_list], user=request.user)
+    fresh = freshness_of(page.object_list)
     for message in page.object_list:
         message.flags = flags.get(message.pk, [])
+        message.freshness = fresh.get(message.pk)
     return render(
         request,
         template_for(request, "messaging/library.html", "message-table"),

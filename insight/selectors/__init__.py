@@ -20,6 +20,7 @@ does without shipping rows to Python.
 from .attribution import PAGE_SIZE, AttributionReport, VersionFigures, attribution_report
 from .cohorts import SCORECARD_GROUP, Scorecard, Scorecards, scorecards
 from .drilldown import Disqualifications, disqualifications
+from .experiments import Readout, experiment_counts, experiment_readout
 from .health import LoopHealth, loop_health
 
 __all__ = [
@@ -28,11 +29,14 @@ __all__ = [
     "AttributionReport",
     "Disqualifications",
     "LoopHealth",
+    "Readout",
     "Scorecard",
     "Scorecards",
     "VersionFigures",
     "attribution_report",
     "disqualifications",
+    "experiment_counts",
+    "experiment_readout",
     "loop_health",
     "scorecards",
 ]
