@@ -219,7 +219,9 @@ def test_the_message_page_shows_where_the_draft_is(client_for, claim, marketer, 
     assert "In review at step 1 of 2, Product marketing: waiting for Pat Quinn." in text
 
 
-def test_the_review_page_lets_the_reviewer_comment_and_approve(client_for, claim, marketer, pat, lee, workflow):  # fmt: skip
+def test_the_review_page_lets_the_reviewer_comment_and_approve(
+    client_for, claim, marketer, pat, lee, workflow
+):
     first, _second = _steps(workflow)
     v1 = draft(claim)
     services_review.review_submit(version=v1, user=marketer)
