@@ -42,7 +42,7 @@ def _leads_of_each_arm(experiment, accepted_by, rep, play, per_arm=2):
     return found
 
 
-def test_calls_and_wins_are_counted_per_arm_exactly(experiment, log_call, accepted_by, rep_a, play):  # fmt: skip
+def test_calls_and_wins_are_counted_per_arm_exactly(experiment, log_call, accepted_by, rep_a, play):
     leads = _leads_of_each_arm(experiment, accepted_by, rep_a, play)
     control, challenger = experiment.control, experiment.challenger
     c1, c2 = leads["control"]
