@@ -44,6 +44,18 @@ EXPECTED = {
     "messaging:draft_autosave": ("post", MARKETING, {"pk": "message"}, {}),
     "messaging:draft_publish": ("get", MARKETING, {"pk": "message"}, {}),
     "messaging:draft_discard": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:draft_review": ("get", MARKETING, {"pk": "message"}, {}),
+    "messaging:review_submit": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:review_decide": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:review_comment": ("post", MARKETING, {"pk": "message"}, {}),
+    "messaging:experiment_start": ("get", MARKETING, {"pk": "message"}, {}),
+    "messaging:experiment_end": (
+        "post",
+        MARKETING,
+        {"pk": "experiment_message", "experiment_pk": "experiment"},
+        {},
+    ),  # fmt: skip
+    "messaging:message_verify": ("post", MARKETING, {"pk": "message"}, {}),
     "messaging:version_detail": ("get", ALL, {"pk": "message", "number": 2}, {}),
     "messaging:version_restore": ("post", MARKETING, {"pk": "message", "number": 1}, {}),
     "messaging:version_retire": ("post", MARKETING, {"pk": "message", "number": 2}, {}),
@@ -132,6 +144,7 @@ EXPECTED = {
     "insight:scorecards": ("get", LEADERSHIP, {}, {}),
     "insight:scorecards_csv": ("get", LEADERSHIP, {}, {}),
     "insight:disqualifications": ("get", LEADERSHIP, {}, {}),
+    "insight:experiment_readout": ("get", LEADERSHIP, {"pk": "experiment"}, {}),
     "insight:disqualifications_csv": ("get", LEADERSHIP, {}, {}),
 }
 

@@ -3,9 +3,11 @@
 Used by the tests that sweep every URL or every form (permission matrix, fuzzing).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import ObjectionTag, PassageDrift, Suggestion
@@ -13,6 +15,7 @@ from leads import services as lead_services
 from leads.models import LeadList, Play
 from messaging import services as messaging_services
 from messaging.models import Persona
+from messaging.services_experiments import experiment_start
 from notifications.models import Notification
 from tests.feedback.conftest import BODY, SAID
 from tests.support.factories import LeadFactory
@@ -39,8 +42,26 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
     pending = handed_to(rep_a)
     upload = SimpleUploadedFile("list.csv", b"Email\nx@example.com\n", content_type="text/csv")
     lead_list = lead_services.lead_import_create(user=marketer, uploaded_file=upload)
+    # A second message under a running experiment (v1 against v2).
+    track = make_message(marketer, title="ROI talk track", body="Hello", kind="talk_track")
+    publish(track, marketer)
+    challenger = messaging_services.draft_create(message=track, user=marketer)
+    messaging_services.draft_save(
+        version=challenger, user=marketer, body="Hello there", revision=challenger.revision
+    )
+    experiment = experiment_start(
+        message=track,
+        user=marketer,
+        ends_on=timezone.localdate() + timedelta(days=30),
+        baseline_rate=0.5,
+        min_effect=0.1,
+        change_summary="Warmer opening",
+        seed=1,
+    )
     return {
         "message": message.pk,
+        "experiment_message": track.pk,
+        "experiment": experiment.pk,
         "persona": Persona.objects.create(name="CFO").pk,
         "live_version": live.pk,
         "notification": Notification.objects.create(recipient=rep_a, kind="t", text="hi").pk,
