@@ -14,7 +14,7 @@ from feedback.demo import seed_feedback
 from insight.demo import seed_insight
 from leads.demo import seed_leads
 from leads.models import Team, TeamMembership
-from messaging.demo import seed_messaging
+from messaging.demo import seed_messaging, seed_review_and_experiments
 from smarketing.roles import ADMIN, MARKETING, SALES, SALES_MANAGER
 
 # username, first, last, role, team
@@ -87,4 +87,5 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     seed_leads(report, users)
     seed_feedback(report, users)
     seed_insight(report, users)
+    seed_review_and_experiments(report, users)
     return report

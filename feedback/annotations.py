@@ -165,36 +165,32 @@ REWRITE_SHARE = 0.5
 def message_review_reasons(*, message_ids) -> dict[int, list[str]]:
     """Reasons from the field to review these messages (messaging.freshness): drifting
     passages of the live version not yet reviewed, and a high share of calls in which
-    reps rewrote the wording. Two queries for any number of messages."""
+    reps rewrote the wording. One query for any number of messages."""
     from django.conf import settings
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
 
-    from .models import VersionStats
-
-    reasons: dict[int, list[str]] = {}
     drifts = (
-        PassageDrift.objects.filter(
-            version__message_id__in=message_ids,
-            version__status=MessageVersion.Status.LIVE,
-            reviewed_at__isnull=True,
-        )
-        .values("version__message_id")
-        .annotate(passages=Count("pk"))
+        PassageDrift.objects.filter(version=OuterRef("pk"), reviewed_at__isnull=True)
         .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    for row in drifts:
-        n = row["passages"]
-        reasons.setdefault(row["version__message_id"], []).append(
-            f"{n} passage{'s' if n != 1 else ''} drifting in the field."
-        )
-    stats = VersionStats.objects.filter(
-        version__message_id__in=message_ids,
-        version__status=MessageVersion.Status.LIVE,
-        uses__gte=settings.DRIFT_MIN_CALLS,
-    ).values("version__message_id", "uses", "edited_uses")
-    for row in stats:
-        share = row["edited_uses"] / row["uses"]
-        if share > REWRITE_SHARE:
-            reasons.setdefault(row["version__message_id"], []).append(
-                f"Reps rewrote the wording in {share:.0%} of {row['uses']} calls."
-            )
+    rows = (
+        MessageVersion.objects.filter(message_id__in=message_ids, status=MessageVersion.Status.LIVE)
+        .annotate(drifting=Coalesce(Subquery(drifts, output_field=IntegerField()), 0))
+        .values("message_id", "drifting", "stats__uses", "stats__edited_uses")
+    )
+    reasons: dict[int, list[str]] = {}
+    for row in rows:
+        found = []
+        if n := row["drifting"]:
+            found.append(f"{n} passage{'s' if n != 1 else ''} drifting in the field.")
+        uses, edited = row["stats__uses"] or 0, row["stats__edited_uses"] or 0
+        if uses >= settings.DRIFT_MIN_CALLS and edited / uses > REWRITE_SHARE:
+            found.append(f"Reps rewrote the wording in {edited / uses:.0%} of {uses} calls.")
+        if found:
+            reasons.setdefault(row["message_id"], []).extend(found)
     return reasons

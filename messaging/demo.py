@@ -164,3 +164,80 @@ def seed_messaging(report, users) -> None:
             )  # fmt: skip
     report.counts["personas"] = Persona.objects.count()
     report.counts["messages"] = Message.objects.count()
+
+
+@transaction.atomic
+def seed_review_and_experiments(report, users) -> None:
+    """A review workflow for one-pagers (product marketing, then legal) with the security
+    one-pager's draft in review, and a running experiment on the webinar follow-up email
+    (a step of the CFO play, so the play shows each lead its version).
+    Idempotent: each part is skipped when it exists."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from . import services_experiments, services_review
+    from .models import Experiment, ReviewStep, ReviewWorkflow
+
+    maria, marcus = users["maria"], users["marcus"]
+    legal, _ = Group.objects.get_or_create(name="Legal")
+    legal.user_set.add(users["admin"])
+    workflow, created = ReviewWorkflow.objects.get_or_create(
+        kind=Message.Kind.ONE_PAGER, defaults={"name": "Claims: product marketing, then legal"}
+    )
+    if created:
+        first = ReviewStep.objects.create(workflow=workflow, position=1, name="Product marketing")
+        first.reviewers.add(marcus)
+        second = ReviewStep.objects.create(workflow=workflow, position=2, name="Legal")
+        second.reviewer_groups.add(legal)
+        one_pager = Message.objects.filter(title="One-pager: security and compliance").first()
+        draft = one_pager and one_pager.versions.filter(status="draft").first()
+        if draft is not None:
+            author = draft.author
+            reviewer = marcus if author != marcus else maria
+            if reviewer != marcus:
+                first.reviewers.add(reviewer)
+            services_review.review_submit(version=draft, user=author)
+            claim = draft.passages.filter(text__contains="SOC 2").first()
+            if claim is not None:
+                services_review.review_comment_add(
+                    version=draft,
+                    user=reviewer,
+                    passage_key=claim.key,
+                    text="Is the ISO 27001 certificate renewed for this year? Legal will ask.",
+                )
+            draft.refresh_from_db()
+            services_review.review_decide(
+                version=draft,
+                user=reviewer,
+                step_id=first.pk,
+                verdict="approved",
+                note="Reads well; over to legal.",
+                revision=draft.revision,
+            )
+    track = Message.objects.filter(title="Email: follow-up after a webinar").first()
+    if (
+        track is not None
+        and track.live_version_id
+        and not Experiment.objects.filter(message=track).exists()
+        and not track.versions.filter(status="draft").exists()
+    ):
+        author = track.owner
+        draft = services.draft_create(message=track, user=author)
+        services.draft_save(
+            version=draft,
+            user=author,
+            body="Subject: the two-day close, in your numbers\n\n" + draft.body,
+            revision=draft.revision,
+        )
+        services_experiments.experiment_start(
+            message=track,
+            user=author,
+            ends_on=timezone.localdate() + timedelta(days=42),
+            baseline_rate=0.45,
+            min_effect=0.15,
+            change_summary="A subject line with the customer's own numbers",
+            seed=20260101,
+        )
+    report.counts["experiments"] = Experiment.objects.count()

@@ -17,6 +17,8 @@ from smarketing.roles import ADMIN, MARKETING, SALES, has_role, roles_of
 
 from .models import Experiment, MessageVersion
 
+_UNREAD = object()
+
 
 def _marketing(user) -> Decision:
     if user is not None and user.is_authenticated and has_role(user, MARKETING):
@@ -70,9 +72,15 @@ class MessagePolicy:
 class VersionPolicy:
     """What a person may do with one version of a message."""
 
-    def __init__(self, user, version: MessageVersion):
+    def __init__(self, user, version: MessageVersion, *, review=None, experiment=_UNREAD):
+        # `review` and `experiment`: what a page already read (messaging.review's state,
+        # the message's running experiment or None), so the policy does not read it again.
         self.user = user
         self.version = version
+        if review is not None:
+            self._review_state = review
+        if experiment is not _UNREAD:
+            self._experiment = experiment
 
     def role(self) -> Decision:
         return _marketing(self.user)

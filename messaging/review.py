@@ -72,6 +72,7 @@ class ReviewState:
     workflow: ReviewWorkflow | None
     submission: ReviewSubmission | None
     steps: list[StepState]
+    decisions: list = field(default_factory=list)  # every revision's, oldest first
 
     @property
     def required(self) -> bool:
@@ -165,12 +166,15 @@ def review_state(version: MessageVersion) -> ReviewState:
     submission = (
         ReviewSubmission.objects.filter(version=version).select_related("submitted_by").first()
     )
+    every = []
     decisions = {}
     if submission is not None:
-        for decision in ReviewDecision.objects.filter(
-            version=version, revision=version.revision
-        ).select_related("reviewer"):
-            decisions[decision.step_id] = decision  # ordered by time: the latest wins
+        every = list(
+            ReviewDecision.objects.filter(version=version).select_related("reviewer", "step")
+        )
+        for decision in every:
+            if decision.revision == version.revision:
+                decisions[decision.step_id] = decision  # ordered by time: the latest wins
     states = []
     blocked = False
     submitted = submission is not None and submission.revision == version.revision
@@ -192,7 +196,7 @@ def review_state(version: MessageVersion) -> ReviewState:
                 reviewers=people,
             )
         )
-    return ReviewState(version, workflow, submission, states)
+    return ReviewState(version, workflow, submission, states, every)
 
 
 def is_reviewer_of_kind(user, kind: str) -> bool:

@@ -132,10 +132,11 @@ class ReviewPage:
     decisions: list  # every decision on this draft, every revision, oldest first
 
 
-def review_page(*, draft: MessageVersion, user) -> ReviewPage:
+def review_page(*, draft: MessageVersion, state) -> ReviewPage:
     """The draft's passages, each with the review comments on its key from this and
-    earlier drafts of the message (a comment follows its passage), in four queries."""
-    from .models import ReviewComment, ReviewDecision
+    earlier drafts of the message (a comment follows its passage), in two queries
+    (`state`, messaging.review's, already holds the decisions)."""
+    from .models import ReviewComment
     from .rendering import render_markdown
 
     passages = list(draft.passages.order_by("position"))
@@ -145,14 +146,11 @@ def review_page(*, draft: MessageVersion, user) -> ReviewPage:
     ):
         by_key.setdefault(comment.passage_key, []).append(comment)
     keys = {p.key for p in passages}
-    decisions = list(
-        ReviewDecision.objects.filter(version=draft).select_related("reviewer", "step")
-    )
     return ReviewPage(
         passages=[
             ReviewPassage(p.key, render_markdown(p.text), by_key.get(p.key, [])) for p in passages
         ],
         general=by_key.get("", []),
         elsewhere=[c for key, found in by_key.items() if key and key not in keys for c in found],
-        decisions=decisions,
+        decisions=state.decisions,
     )

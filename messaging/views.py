@@ -106,7 +106,8 @@ def message_detail(request, pk):
     message, versions = selectors.message_detail(user=request.user, pk=pk)
     draft = next((v for v in versions if v.status == MessageVersion.Status.DRAFT), None)
     live = message.live_version
-    draft_policy = VersionPolicy(request.user, draft) if draft else None
+    experiment = selectors.running_experiments([message.pk]).get(message.pk)
+    draft_policy = VersionPolicy(request.user, draft, experiment=experiment) if draft else None
     return render(
         request,
         "messaging/message_detail.html",
@@ -124,12 +125,12 @@ def message_detail(request, pk):
             "latest": versions[0],
             "policy": MessagePolicy(request.user, message),
             "live_policy": (
-                VersionPolicy(request.user, message.live_version) if message.live_version else None
+                VersionPolicy(request.user, live, experiment=experiment) if live else None
             ),
             # Where the draft is in its review, the running experiment, and freshness.
             "draft_policy": draft_policy,
             "review": draft_policy.review_state() if draft_policy else None,
-            "experiment": selectors.running_experiments([message.pk]).get(message.pk),
+            "experiment": experiment,
             "freshness": freshness_of([message])[message.pk],
         },
     )

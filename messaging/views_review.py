@@ -29,7 +29,7 @@ def _first_error(exc: ValidationError) -> str:
 def _review_context(request, draft, *, comment_form=None, decision_form=None):
     policy = ReviewPolicy(request.user, draft)
     policy.can_view().require()
-    page = selectors.review_page(draft=draft, user=request.user)
+    page = selectors.review_page(draft=draft, state=policy.state)
     return {
         "draft": draft,
         "message": draft.message,
@@ -44,7 +44,7 @@ def _review_context(request, draft, *, comment_form=None, decision_form=None):
                 "step": policy.state.current.step.pk if policy.state.current else None,
             }
         ),
-        "publish_policy": VersionPolicy(request.user, draft),
+        "publish_policy": VersionPolicy(request.user, draft, review=policy.state),
     }
 
 

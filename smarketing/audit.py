@@ -3,7 +3,9 @@
 Actions recorded: version.publish, version.retire, suggestion.accept, suggestion.reject,
 lead.handoff, lead.reassign, lead.disqualify, leads.import, play.create, play.update,
 play.archive, play.restore, play.delete, objection.approve, objection.reject,
-objection.update, objection.merge, user.roles (role and admin flag changes). Entries
+objection.update, objection.merge, user.roles (role and admin flag changes), review.submit,
+review.approved, review.changes_requested, review.comment, review.reset (an edit after
+submission), experiment.start, experiment.end, message.verify ("still accurate"). Entries
 are append-only (database trigger); admins read them in the Django admin.
 """
 

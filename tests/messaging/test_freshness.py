@@ -85,3 +85,14 @@ def test_the_owner_clicks_still_accurate_on_the_message_page(stale, marketer, cl
     assert client.post(f"/messages/{stale.pk}/verify/").status_code == 302
     stale.refresh_from_db()
     assert stale.verified_at is not None
+
+
+def test_a_high_rewrite_rate_is_a_reason_to_review(play):
+    from feedback.models import VersionStats
+
+    message = play.steps.get(position=0).message
+    VersionStats.objects.update_or_create(
+        version=message.live_version, defaults={"uses": 10, "edited_uses": 8}
+    )
+    state = freshness_of([message])[message.pk]
+    assert state.reasons == ["Reps rewrote the wording in 80% of 10 calls."]

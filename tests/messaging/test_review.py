@@ -190,7 +190,7 @@ def test_a_passage_comment_follows_its_passage_to_the_next_draft(claim, marketer
     publish(claim, marketer)
     v2 = services.draft_create(message=claim, user=marketer)
 
-    page = review_page(draft=v2, user=marketer)
+    page = review_page(draft=v2, state=review_state(v2))
     commented = [p for p in page.passages if p.comments]
     assert len(commented) == 1
     assert "(2025 survey)" in commented[0].html

@@ -8,6 +8,7 @@ attempts and deals, suggestions, attribution rollups. The page-level tests in ea
 data; this module is the one list the benchmark's pages are held to.
 """
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -28,7 +29,7 @@ BUDGETS = {
     "lead list, 2 filters": 12,
     "team": 14,
     "lead detail": 14,
-    "library": 13,
+    "library": 14,  # 13, and the reasons from the field to review (messaging.freshness)
     "message": 14,  # 10, and the notes on the live text: passages, quotes, drift, flags
     "compare": 14,
     "call-log form": 14,
@@ -36,6 +37,8 @@ BUDGETS = {
     "inbox": 14,
     "loop health": 17,
     "attribution": 9,
+    "review": 15,  # the workflow, its steps, reviewers and groups, submission, decisions: 7
+    "experiment readout": 8,
     # The middleware's own: session, user, and the user's groups (roles) twice.
     "bare": 4,
 }
@@ -65,6 +68,7 @@ def _requests():
             "reaction": 4, "outcome": "interested",
             "edited_body": live.body}  # fmt: skip
     m, r, n = "scale-marketer-1", "scale-rep-1", "scale-manager-1"
+    experiment, review_pk = _review_and_experiment(top.message_id, m)
     return [
         ("queue", r, "get", "/leads/queue/", None),
         ("lead list, 2 filters", m, "get", f"/leads/all/?{filters}", None),
@@ -78,8 +82,53 @@ def _requests():
         ("inbox", m, "get", "/feedback/inbox/", None),
         ("loop health", m, "get", "/insight/loop-health/", None),
         ("attribution", m, "get", "/insight/attribution/", None),
+        ("review", m, "get", f"/messages/{review_pk}/draft/review/", None),
+        ("experiment readout", m, "get", f"/insight/experiments/{experiment.pk}/", None),
         ("bare", r, "get", "/bench/bare", None),
     ]  # fmt: skip
+
+
+def _review_and_experiment(top_message_id, marketer_name):
+    """A running experiment on the most used message (so the queue's plays and the
+    message page carry it), and a draft of another message in review with comments."""
+    from django.contrib.auth.models import Group
+
+    from messaging import services, services_experiments, services_review
+    from messaging.models import Experiment, ReviewStep, ReviewWorkflow
+
+    marketer = get_user_model().objects.get(username=marketer_name)
+    top = Message.objects.get(pk=top_message_id)
+    experiment = Experiment.objects.filter(message=top).first()
+    if experiment is None:
+        draft = top.versions.filter(status="draft").first() or services.draft_create(
+            message=top, user=marketer
+        )
+        services.draft_save(
+            version=draft,
+            user=marketer,
+            body=draft.body + "\n\nNew close.",
+            revision=draft.revision,
+        )
+        experiment = services_experiments.experiment_start(
+            message=top, user=marketer, ends_on=timezone.localdate() + timedelta(days=9),
+            baseline_rate=0.4, min_effect=0.1, change_summary="Test", seed=5,
+        )  # fmt: skip
+    other = Message.objects.exclude(pk=top.pk).filter(live_version__isnull=False).order_by("pk")[0]
+    workflow, _ = ReviewWorkflow.objects.get_or_create(kind=other.kind, defaults={"name": "Claims"})
+    if not workflow.steps.exists():
+        for position, name in ((1, "Product marketing"), (2, "Legal")):
+            step = ReviewStep.objects.create(workflow=workflow, position=position, name=name)
+            step.reviewer_groups.add(Group.objects.get(name="Marketing"))
+    draft = other.versions.filter(status="draft").first() or services.draft_create(
+        message=other, user=marketer
+    )
+    if not hasattr(draft, "review_submission"):
+        services_review.review_submit(version=draft, user=marketer)
+        for passage in draft.passages.all()[:3]:
+            services_review.review_comment_add(
+                version=draft, user=marketer, passage_key=passage.key, text="Source?"
+            )
+    return experiment, other.pk
 
 
 def _measure(client) -> dict[str, int]:
@@ -97,9 +146,11 @@ def _measure(client) -> dict[str, int]:
 
 def _empty_the_company():
     """Delete everything seed_scale wrote, children before the rows they protect."""
-    for model in (CallLog, Suggestion, LeadAttribution, VersionAttribution, VersionReach,
-                  VersionStats, Opportunity, Attempt, Lead, Message, Account, Team, Persona,
-                  ObjectionTag):  # fmt: skip
+    from messaging.models import Experiment, ReviewWorkflow
+
+    for model in (Experiment, ReviewWorkflow, CallLog, Suggestion, LeadAttribution,
+                  VersionAttribution, VersionReach, VersionStats, Opportunity, Attempt, Lead,
+                  Message, Account, Team, Persona, ObjectionTag):  # fmt: skip
         model.objects.all().delete()
     get_user_model().objects.filter(username__startswith="scale-").delete()
 
