@@ -154,3 +154,23 @@ def review_page(*, draft: MessageVersion, state) -> ReviewPage:
         elsewhere=[c for key, found in by_key.items() if key and key not in keys for c in found],
         decisions=state.decisions,
     )
+
+
+def review_comments_on(draft: MessageVersion) -> list[ReviewPassage]:
+    """The draft's passages that carry review comments (from this or earlier drafts),
+    for the editor: one query for the comments, the passages already prefetched."""
+    from .models import ReviewComment
+    from .rendering import render_markdown
+
+    by_key: dict[str, list] = {}
+    for comment in ReviewComment.objects.filter(message_id=draft.message_id).select_related(
+        "author", "version"
+    ):
+        by_key.setdefault(comment.passage_key, []).append(comment)
+    if not by_key:
+        return []
+    return [
+        ReviewPassage(p.key, render_markdown(p.text), by_key[p.key])
+        for p in draft.passages.order_by("position")
+        if p.key in by_key
+    ]

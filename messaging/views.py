@@ -268,6 +268,9 @@ def _editor_context(draft, form, user=None):
     return {
         "draft": draft,
         "noted_passages": noted,
+        # Reviewers' comments, on the passages they were made on (by key, so they carry
+        # over from earlier drafts).
+        "review_comments": selectors.review_comments_on(draft),
         "message": draft.message,
         "form": form,
         "preview_html": render_markdown(form["body"].value() or ""),

@@ -249,3 +249,14 @@ def test_the_review_page_lets_the_reviewer_comment_and_approve(
     )
     assert bad.status_code == 400
     assert review_state(v1).current.step == _second
+
+
+def test_the_editor_shows_the_review_comments_on_their_passages(
+    client_for, claim, marketer, pat, workflow
+):
+    v1 = draft(claim)
+    key = v1.passages.get(text__startswith="Customers save").key
+    services_review.review_comment_add(version=v1, user=pat, passage_key=key, text="Source?")
+    page = client_for(marketer).get(f"/messages/{claim.pk}/draft/").content.decode()
+    assert 'id="review-comments"' in page
+    assert "Source?" in page

@@ -293,15 +293,16 @@ def test_library_runs_a_fixed_number_of_queries(
             version=version, user=marketer, change_summary="go"
         ) if message.pk % 2 else None
     client = client_for(request.getfixturevalue(persona))
-    # 13: the drift flags of the page's messages and the "handles objection" choices
-    # are one query each, whatever the number of messages.
-    with django_assert_max_num_queries(13):
+    # 14: the drift flags of the page's messages, the "handles objection" choices and
+    # the reasons from the field to review them are one query each, whatever the number.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("messaging:message_library"), {"sort": "title"})
     assert response.status_code == 200
     published = Message.objects.filter(live_version__isnull=False).first()
     # 10, and 4 for the notes on the live text: its passages, their quotes, their drift,
-    # and the message's flags (messaging.annotations).
-    with django_assert_max_num_queries(14):
+    # and the message's flags (messaging.annotations); 2 more: a running experiment and
+    # the reasons to review it (messaging.freshness).
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("messaging:message_detail", args=[published.pk]))
     assert response.status_code == 200
 
