@@ -96,7 +96,12 @@ def freshness_of(messages, *, now=None) -> dict[int, Freshness]:
 def message_verify(*, message: Message, user) -> Message:
     """ "Still accurate": the owner checked the live text; the interval starts again."""
     MessagePolicy(user, message).role().require()
-    locked = Message.objects.select_for_update().select_related("live_version").get(pk=message.pk)
+    # Lock the message row only: PostgreSQL refuses FOR UPDATE on the nullable join.
+    locked = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("live_version")
+        .get(pk=message.pk)
+    )
     MessagePolicy(user, locked).can_verify().require_valid()
     before = locked.verified_at
     locked.verified_at = timezone.now()
