@@ -44,6 +44,8 @@ class DeliveryInline(admin.TabularInline):
 
 
 class SubscriptionAdminForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
+
     class Meta:
         model = WebhookSubscription
         fields = ["url", "events", "description", "is_active", "allow_private_network"]

@@ -1,6 +1,6 @@
 """/api/v1/: the versioned JSON API, its OpenAPI schema and its docs."""
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
@@ -30,8 +30,10 @@ urlpatterns = [
     # files (drf-spectacular-sidecar), its script a file of its own for the CSP.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-v1:schema", authentication_classes=[SessionAuthentication]
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-v1:schema", authentication_classes=[SessionAuthentication]
+            )
         ),
         name="docs",
     ),
