@@ -89,7 +89,7 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
             "opportunity": opportunity.pk,
             "lead": lead.pk,
             "won": won,
-            "amount": opportunity.amount,
+            "amount": f"{opportunity.amount:.2f}",
             "currency": opportunity.currency,
             "closed_at": now,
         },
