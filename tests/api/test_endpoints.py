@@ -134,3 +134,11 @@ def test_suggestions_are_read_only(api_as, world):
     listed = api.get("/api/v1/suggestions/").json()["results"]
     assert [s["id"] for s in listed] == [world["suggestion"]]
     assert api.post("/api/v1/suggestions/", {}).status_code == 405
+
+
+def test_a_salesperson_lists_only_their_own_leads(api_as, world, accepted_by, rep_b):
+    theirs = accepted_by(rep_b)
+    mine = api_as("rep_a").get("/api/v1/leads/").json()["results"]
+    ids = {row["id"] for row in mine}
+    assert world["lead"] in ids and theirs.pk not in ids
+    assert {row["owner"] for row in mine} == {"rep_a"}
