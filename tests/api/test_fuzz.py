@@ -132,7 +132,17 @@ OPERATIONS = operations()
 def test_no_operation_answers_a_server_error(api_as, world, operation_id, method, path, operation):
     allowed = sorted(EXPECTED[operation_id][4])
     api = api_as("rep_a" if "rep_a" in allowed else allowed[0])
-    ids = st.sampled_from(sorted(v for v in world.values() if isinstance(v, int))) | INTS
+    from leads.models import Opportunity
+
+    world = {**world, "opportunity": Opportunity.objects.get(lead_id=world["lead"]).pk}
+    # The id the permission matrix uses for this operation first (so the examples reach
+    # the object), then any of the world's, then any integer at all.
+    right = [world[v[1:]] for v in EXPECTED[operation_id][2].values()]
+    ids = (
+        st.sampled_from(right or [1])
+        | st.sampled_from(sorted(v for v in world.values() if isinstance(v, int)))
+        | INTS
+    )
     seen = set()
 
     @settings(
