@@ -154,7 +154,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a 3xx is the answer, never followed
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+# No proxy from the environment either: the address checked is the address connected to.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
 
 
 def _post(url: str, body: bytes, headers: dict) -> int:

@@ -3,7 +3,9 @@
 Actions recorded: version.publish, version.retire, suggestion.accept, suggestion.reject,
 lead.handoff, lead.reassign, lead.disqualify, leads.import, play.create, play.update,
 play.archive, play.restore, play.delete, objection.approve, objection.reject,
-objection.update, objection.merge, user.roles (role and admin flag changes). Entries
+objection.update, objection.merge, user.roles (role and admin flag changes), api.*
+(every write through the API, naming the token: api.lead.create, api.call_log.create...),
+api.token.create, api.token.revoke, webhook.create, webhook.update, webhook.resend. Entries
 are append-only (database trigger); admins read them in the Django admin.
 """
 
