@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.models import WebhookDelivery, WebhookSubscription
 from api.tokens import token_create
 from devtools.scale import scale_seed
 from leads.models import Lead
@@ -28,6 +29,10 @@ BUDGETS = {
     "call log create": 36,  # the attempt's, the passages' edits, the engine's outbox row
     "versions list": 4,
     "suggestions list": 4,
+    # the pages behind the API (session, user, roles, navigation included)
+    "tokens page": 6,
+    "webhooks page": 6,
+    "webhook page": 7,
 }
 
 serial = count()
@@ -56,6 +61,36 @@ def _requests():
     ]  # fmt: skip
 
 
+def _pages(client, size: int) -> dict[str, int]:
+    """The tokens and webhook pages, with `size` tokens and deliveries to list."""
+    marketer = get_user_model().objects.get(username="scale-marketer-1")
+    for n in range(size):
+        token_create(user=marketer, name=f"script {n}")
+    subscription = WebhookSubscription.objects.create(
+        url="https://crm.example.com/hooks", events=["lead.disqualified"], secret="s" * 64,
+        created_by=marketer,
+    )  # fmt: skip
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(subscription=subscription, event="lead.disqualified", payload={"n": n})
+        for n in range(size)
+    )
+    client.force_login(marketer)
+    counts = {}
+    for page, path in [
+        ("tokens page", "/api/tokens/"),
+        ("webhooks page", "/api/webhooks/"),
+        ("webhook page", f"/api/webhooks/{subscription.pk}/"),
+    ]:
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, page
+        counts[page] = len(captured.captured_queries)
+    client.logout()
+    WebhookSubscription.objects.all().delete()
+    return counts
+
+
 def _measure(client) -> dict[str, int]:
     users = get_user_model().objects
     raws = {
@@ -76,7 +111,7 @@ def _measure(client) -> dict[str, int]:
             response = call()
         assert response.status_code in (200, 201), (endpoint, response.content[:300])
         counts[endpoint] = len(captured.captured_queries)
-    return counts
+    return counts | _pages(client, size=Lead.objects.count() // 10)
 
 
 def test_every_list_and_create_endpoint_has_a_budget():
