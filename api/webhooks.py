@@ -117,6 +117,10 @@ def signature_valid(
 # --- Deliveries --------------------------------------------------------------------------
 
 
+def _eager() -> bool:
+    return bool(current_app.conf.task_always_eager)
+
+
 def _task():
     from .tasks import webhook_deliver_task
 
@@ -233,10 +237,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
             "next_attempt_at",
         ]
     )
-    if (
-        delivery.status == WebhookDelivery.Status.RETRYING
-        and not current_app.conf.task_always_eager
-    ):
+    if delivery.status == WebhookDelivery.Status.RETRYING and not _eager():
         # Eager (embedded) mode would run the countdown at once, inside this request:
         # there the retry waits for deliveries_retry_due instead.
         try:

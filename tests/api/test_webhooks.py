@@ -240,3 +240,19 @@ def test_a_disqualified_lead_tells_its_reason(
     [(_headers, body)] = receiver.requests
     data = json.loads(body)["data"]
     assert data["reason"] == no_budget.name and data["note"] == "No budget."
+
+
+def test_with_a_broker_the_retry_is_scheduled_after_the_backoff(
+    receiver, subscription, deal, rep_a, monkeypatch
+):
+    from api.tasks import webhook_deliver_task
+
+    close(deal, rep_a)  # the delivery row, not yet sent
+    delivery = WebhookDelivery.objects.get()
+    scheduled = []
+    monkeypatch.setattr(webhooks, "_eager", lambda: False)
+    monkeypatch.setattr(
+        webhook_deliver_task, "apply_async", lambda **kwargs: scheduled.append(kwargs)
+    )
+    webhooks.delivery_attempt(delivery_id=delivery.pk)  # the receiver answers 500
+    assert scheduled == [{"args": [delivery.pk], "countdown": webhooks.BACKOFF[0]}]
