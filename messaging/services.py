@@ -12,6 +12,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from smarketing.audit import audit_record
+from smarketing.events import publish
 from smarketing.idempotency import once
 
 from .merge import INSERT, MergeConflict, SpanChange, apply_change
@@ -430,6 +431,18 @@ def version_publish(*, version: MessageVersion, user, change_summary: str) -> Me
         after={"live": f"v{locked.number}", "change_summary": locked.change_summary},
     )
     version_published.send(sender=MessageVersion, version=locked, previous=previous)
+    publish(
+        "version.published",
+        {
+            "message": message.pk,
+            "title": message.title,
+            "version": locked.pk,
+            "number": locked.number,
+            "change_summary": locked.change_summary,
+            "published_by": user.get_username(),
+            "published_at": now,
+        },
+    )
     return locked
 
 

@@ -5,7 +5,9 @@ lead.handoff, lead.reassign, lead.disqualify, leads.import, play.create, play.up
 play.archive, play.restore, play.delete, objection.approve, objection.reject,
 objection.update, objection.merge, user.roles (role and admin flag changes), review.submit,
 review.approved, review.changes_requested, review.comment, review.reset (an edit after
-submission), experiment.start, experiment.end, message.verify ("still accurate"). Entries
+submission), experiment.start, experiment.end, message.verify ("still accurate"), api.*
+(every write through the API, naming the token: api.lead.create, api.call_log.create...),
+api.token.create, api.token.revoke, webhook.create, webhook.update, webhook.resend. Entries
 are append-only (database trigger); admins read them in the Django admin.
 """
 

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "messaging",
     "leads",
     "feedback",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "home",
+    "api",
     *(["devtools"] if DEVTOOLS else []),
     # Last, so that its post_migrate role sync sees every app's permissions.
     "smarketing",
@@ -82,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/v1/ every error is JSON (a 404 for a bad path, a 500), never a page.
+    "api.errors.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -263,6 +269,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.attribution_rebuild_all_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "webhook-retries": {"task": "api.tasks.webhook_retries_task", "schedule": 60.0},
     "marketing-digest": {
         "task": "feedback.tasks.digest_send_task",
         "schedule": crontab(hour=7, minute=0),
@@ -331,3 +338,44 @@ CONTENT_REVIEW_DAYS = int(os.environ.get("CONTENT_REVIEW_DAYS", "90"))
 # its version, once at least DRIFT_MIN_CALLS calls were counted.
 DRIFT_SHARE = float(os.environ.get("DRIFT_SHARE", "0.5"))
 DRIFT_MIN_CALLS = int(os.environ.get("DRIFT_MIN_CALLS", "5"))
+
+# The JSON API (/api/v1/, the api app): personal tokens only (a script never holds a
+# session), JSON in and out, errors as {detail, fields}, a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (DRF's rate syntax: N/second, minute, hour or day).
+API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Smarketing API",
+    "DESCRIPTION": (
+        "Leads, attempts, call logs, opportunities and live messages for the CRM, the "
+        "phone system and data vendors. Authenticate with a personal token "
+        "(Authorization: Bearer smk_...), made on /api/tokens/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called outcome, status or kind: one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "AttemptOutcomeEnum": "leads.models.Attempt.Outcome",
+        "CallOutcomeEnum": "feedback.models.CallLog.Outcome",
+        "LeadStatusEnum": "leads.models.Lead.Status",
+        "SuggestionStatusEnum": "feedback.models.Suggestion.Status",
+        "VersionStatusEnum": "messaging.models.MessageVersion.Status",
+        "PassageKindEnum": "messaging.models.Passage.Kind",
+        "ChangeKindEnum": "feedback.models.ChangeKind",
+    },
+}

@@ -20,6 +20,8 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("leads/", include("leads.urls")),
     path("insight/", include("insight.urls")),
+    path("api/v1/", include("api.urls_v1")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,6 +16,7 @@ from messaging.models import MessageVersion
 from messaging.passages import tokens
 from notifications.services import notification_send
 from smarketing.audit import audit_record
+from smarketing.events import publish
 
 from ..evidence import suggestion_evidence
 from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment, SuggestionVariant
@@ -259,6 +260,18 @@ def suggestion_accept(
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
+    publish(
+        "suggestion.accepted",
+        {
+            "suggestion": suggestion.pk,
+            "message": message.pk,
+            "title": message.title,
+            "draft": draft.pk,
+            "draft_number": draft.number,
+            "wording": text,
+            "accepted_by": user.get_username(),
+        },
+    )
     _tell_contributors(
         suggestion,
         kind="suggestion_accepted",

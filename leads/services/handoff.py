@@ -17,6 +17,7 @@ from django.utils import timezone
 from notifications.services import notification_send
 from smarketing import roles
 from smarketing.audit import audit_record_many
+from smarketing.events import publish
 
 from ..models import Handoff, Lead, Play, Team, TeamMembership
 from ..policies import HandoffPolicy, LeadPolicy, MarketingPolicy
@@ -196,6 +197,18 @@ def lead_handoff(
         ],
     )
 
+    for handoff in handoffs:
+        publish(
+            "lead.handed_off",
+            {
+                "lead": handoff.lead.pk,
+                "email": handoff.lead.email,
+                "to": handoff.to_user.get_username() if handoff.to_user else None,
+                "team": str(team) if team else None,
+                "play": play.pk if play else None,
+                "handed_off_at": now,
+            },
+        )
     _notify_handoff(locked, recipients, team, user, now)
     return handoffs
 

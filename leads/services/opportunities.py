@@ -10,6 +10,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from smarketing import roles
+from smarketing.events import publish
 
 from ..models import Lead, Opportunity
 from ..policies import LeadPolicy, role_decision
@@ -82,4 +83,15 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     lead.next_step_due_at = None
     lead.save(update_fields=["status", "closed_at", "next_step_due_at"])
     opportunity_changed.send(sender=Opportunity, opportunity=opportunity)
+    publish(
+        "opportunity.closed",
+        {
+            "opportunity": opportunity.pk,
+            "lead": lead.pk,
+            "won": won,
+            "amount": f"{opportunity.amount:.2f}",
+            "currency": opportunity.currency,
+            "closed_at": now,
+        },
+    )
     return opportunity

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from notifications.services import notification_send
+from smarketing.events import publish
 from smarketing.preferences import in_zone_of
 from smarketing.web import absolute_url
 
@@ -116,12 +117,16 @@ def sla_breaches_scan(*, now=None) -> int:
         team_id = _breach_team_id(lead_id, owner_id)
         try:
             with transaction.atomic():
-                SlaBreach.objects.create(
+                breach = SlaBreach.objects.create(
                     lead_id=lead_id,
                     salesperson_id=owner_id,
                     team_id=team_id,
                     due_at=due_at,
                     detected_at=now,
+                )
+                publish(
+                    "sla.breached",
+                    {"breach": breach.pk, "lead": lead_id, "due_at": due_at, "detected_at": now},
                 )
         except IntegrityError:
             continue  # another scan recorded it a moment ago

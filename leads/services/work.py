@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.services import notification_send
 from smarketing import roles
 from smarketing.audit import audit_record
+from smarketing.events import publish
 from smarketing.idempotency import once
 
 from ..models import (
@@ -161,6 +162,17 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
     )
     Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
         status=Handoff.Status.SUPERSEDED
+    )
+    publish(
+        "lead.disqualified",
+        {
+            "lead": lead.pk,
+            "email": lead.email,
+            "reason": reason.name,
+            "note": lead.disqualification_note,
+            "disqualified_at": now,
+            "by": user.get_username(),
+        },
     )
     disqualification_burst_notify(lead=lead)
     return lead

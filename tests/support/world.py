@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from api.models import WebhookDelivery, WebhookSubscription
+from api.tokens import token_create
 from feedback import services as feedback_services
 from feedback.models import ObjectionTag, PassageDrift, Suggestion
 from leads import services as lead_services
@@ -20,6 +22,14 @@ from notifications.models import Notification
 from tests.feedback.conftest import BODY, SAID
 from tests.support.factories import LeadFactory
 from tests.support.messaging_factories import make_message, publish
+
+
+def _webhook(user):
+    # Made directly: the service would resolve the host, and the tests have no network.
+    return WebhookSubscription.objects.create(
+        url="https://crm.example.com/hooks", events=["lead.disqualified"], secret="s" * 64,
+        created_by=user,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -76,6 +86,12 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
             version=live, passage_key=live.passages.first().key, share=0.6, calls=3
         ).pk,
         "play": Play.objects.create(name="CFO outreach").pk,
+        # rep_a's API token (only its owner may revoke it), a webhook with one delivery.
+        "api_token": token_create(user=rep_a, name="CRM sync")[0].pk,
+        "webhook": (webhook := _webhook(marketer)).pk,
+        "webhook_delivery": WebhookDelivery.objects.create(
+            subscription=webhook, event="lead.disqualified", payload={}
+        ).pk,
         "objection": ObjectionTag.objects.get_or_create(
             name="Too expensive", defaults={"status": ObjectionTag.Status.PROPOSED}
         )[0].pk,
