@@ -13,6 +13,7 @@ from smarketing import roles
 
 from ..models import Lead, Opportunity
 from ..policies import LeadPolicy, role_decision
+from .handoff import backlog_release_soon
 
 # Sent inside opportunity_create/opportunity_close (kwargs: opportunity); receivers
 # that start background work defer it with transaction.on_commit.
@@ -82,4 +83,5 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     lead.next_step_due_at = None
     lead.save(update_fields=["status", "closed_at", "next_step_due_at"])
     opportunity_changed.send(sender=Opportunity, opportunity=opportunity)
+    backlog_release_soon()  # a closed lead is an open lead less: room for the backlog
     return opportunity
