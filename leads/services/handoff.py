@@ -172,7 +172,7 @@ def lead_handoff(
     now = timezone.now()
     if team is not None:
         # Capacity and the round-robin are decided under the team's row lock.
-        Team.objects.select_for_update().filter(pk=team.pk).first()
+        team = Team.objects.select_for_update().get(pk=team.pk)
         capacity = team_capacity(team, terms=terms, now=now)
         room = capacity.room_now
         if room is not None and capacity.backlog:
