@@ -43,6 +43,8 @@ from feedback.models import PassageEdit, Suggestion
 from insight import figures
 from insight import selectors as insight_selectors
 from leads import selectors as leads_selectors
+from leads import selectors_agreement as agreement_selectors
+from leads import services as leads_services
 from leads.models import OPEN_STATUSES, Handoff, Lead, LeadList
 from messaging.models import MessageVersion, Passage
 from smarketing import roles
@@ -443,6 +445,44 @@ def admin_attention(*, user, now=None) -> AdminAttention:
     return attention
 
 
+# --- The growth target both teams share -----------------------------------------------
+
+
+@dataclass
+class SharedTarget:
+    """The period's target with its progress and the leading indicators the agreement
+    names, over the leads handed off in the target's period, with the definitions of
+    insight.figures (docs/figures.md): follow-up rate, median time to first touch, and
+    conversion (the share of those leads that became opportunities)."""
+
+    progress: object
+    follow_up_rate: float | None
+    median_first_touch: object
+    conversion: float | None
+    agreement: object
+
+
+def shared_target(*, now=None) -> SharedTarget | None:
+    target = agreement_selectors.target_current(now)
+    if target is None:
+        return None
+    health = insight_selectors.loop_health(
+        filters={"since": target.starts_on.isoformat(), "until": target.ends_on.isoformat()},
+        now=now,
+    )
+    start, end = agreement_selectors.target_period(target)
+    converted = Lead.objects.filter(handed_off_at__gte=start, handed_off_at__lt=end).aggregate(
+        n=Count("pk"), won=Count("pk", filter=figures.HAS_OPPORTUNITY)
+    )
+    return SharedTarget(
+        progress=agreement_selectors.target_progress(target),
+        follow_up_rate=health.follow_up_rate,
+        median_first_touch=health.median_first_touch,
+        conversion=converted["won"] / converted["n"] if converted["n"] else None,
+        agreement=leads_services.agreement_in_force(),
+    )
+
+
 # --- A person's page ----------------------------------------------------------------
 
 
@@ -452,6 +492,7 @@ class Home:
     sales: SalespersonAttention | None = None
     manager: ManagerAttention | None = None
     admin: AdminAttention | None = None
+    target: SharedTarget | None = None
 
     @property
     def sections(self) -> int:
@@ -473,4 +514,7 @@ def home_for(*, user, now=None) -> Home:
         home.manager = manager_attention(user=user, now=now)
     if roles.ADMIN in held:
         home.admin = admin_attention(user=user, now=now)
+    # Both teams work to the one target: marketing's and sales' pages show it alike.
+    if held & {roles.MARKETING, roles.SALES, roles.SALES_MANAGER}:
+        home.target = shared_target(now=now)
     return home

@@ -71,6 +71,15 @@ ROLE_PERMISSIONS = {
         "leads.slapolicy": ("view",),
         "leads.slabreach": ("view",),
     },
+    HEAD_OF_MARKETING: {
+        "leads.agreementversion": ("view",),
+        "leads.growthtarget": ("add", "change", "view"),
+    },
+    HEAD_OF_SALES: {
+        "leads.agreementversion": ("view",),
+        "leads.growthtarget": ("add", "change", "view"),
+        "leads.team": ("view", "change"),
+    },
 }
 
 

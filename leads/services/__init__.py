@@ -24,6 +24,7 @@ from .agreement import (
     agreement_redline,
     agreement_sign,
     agreement_withdraw,
+    growth_target_set,
     terms_in_force,
 )
 from .capacity import backlog_keeps_growing, backlog_sizes, team_capacity
@@ -62,6 +63,7 @@ __all__ = [
     "backlog_release",
     "backlog_release_soon",
     "backlog_sizes",
+    "growth_target_set",
     "play_recommendation",
     "recommendation_shown",
     "team_capacity",

@@ -26,7 +26,7 @@ from django.utils import timezone
 from smarketing.audit import audit_record
 
 from ..agreement_terms import TermChange, Terms, redline
-from ..models import AgreementVersion
+from ..models import AgreementVersion, GrowthTarget
 from ..policies import AgreementPolicy
 
 
@@ -120,3 +120,24 @@ def agreement_withdraw(*, version: AgreementVersion, user) -> AgreementVersion:
     version.save(update_fields=["withdrawn_at"])
     audit_record(actor=user, action="agreement.withdraw", target=version)
     return version
+
+
+@transaction.atomic
+def growth_target_set(*, user, target: GrowthTarget) -> GrowthTarget:
+    """The heads set the period's target both teams work to (one per period start:
+    setting it again for the same start changes it)."""
+    AgreementPolicy(user).can_set_target().require()
+    existing = GrowthTarget.objects.filter(starts_on=target.starts_on).first()
+    if existing is not None:
+        target.pk = existing.pk
+        target.created_at = existing.created_at
+    target.created_by = user
+    target.full_clean(validate_unique=False)
+    target.save()
+    audit_record(
+        actor=user,
+        action="growth_target.set",
+        target=target,
+        after={"pipeline": str(target.pipeline_target), "revenue": str(target.revenue_target)},
+    )
+    return target

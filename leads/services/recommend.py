@@ -57,7 +57,7 @@ def recommendation_shown(lead: Lead) -> dict:
     if play is not None:
         steps = PlayStep.objects.filter(play=play).select_related("message__live_version")
         versions = [
-            step.message.live_version
+            (step.message, step.message.live_version)
             for step in steps
             if step.message_id and step.message.live_version_id
         ]
