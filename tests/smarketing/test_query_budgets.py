@@ -36,6 +36,8 @@ BUDGETS = {
     "inbox": 14,
     "loop health": 17,
     "attribution": 9,
+    "agreement": 10,
+    "capacity": 19,  # 4 a team (2 here: teams are few), the backlog, its growth, the month
     # The middleware's own: session, user, and the user's groups (roles) twice.
     "bare": 4,
 }
@@ -78,6 +80,8 @@ def _requests():
         ("inbox", m, "get", "/feedback/inbox/", None),
         ("loop health", m, "get", "/insight/loop-health/", None),
         ("attribution", m, "get", "/insight/attribution/", None),
+        ("agreement", m, "get", "/leads/agreement/", None),
+        ("capacity", m, "get", "/leads/capacity/", None),
         ("bare", r, "get", "/bench/bare", None),
     ]  # fmt: skip
 
