@@ -44,8 +44,8 @@ from insight import figures
 from insight import selectors as insight_selectors
 from leads import selectors as leads_selectors
 from leads import selectors_agreement as agreement_selectors
-from leads import services as leads_services
-from leads.models import OPEN_STATUSES, Handoff, Lead, LeadList
+from leads.models import OPEN_STATUSES, AgreementVersion, Handoff, Lead, LeadList
+from leads.policies import AgreementPolicy
 from messaging.models import MessageVersion, Passage
 from smarketing import roles
 from smarketing.health import worker_state
@@ -455,17 +455,31 @@ class SharedTarget:
     insight.figures (docs/figures.md): follow-up rate, median time to first touch, and
     conversion (the share of those leads that became opportunities)."""
 
-    progress: object
-    follow_up_rate: float | None
-    median_first_touch: object
-    conversion: float | None
     agreement: object
+    pending: object = None
+    sign: object = None
+    progress: object = None
+    follow_up_rate: float | None = None
+    median_first_touch: object = None
+    conversion: float | None = None
 
 
-def shared_target(*, now=None) -> SharedTarget | None:
+def shared_target(*, user, now=None) -> SharedTarget:
+    """The agreement in force (and a change waiting, with whether this user may sign
+    it), and the period's target with its progress when one is set."""
+    # One query: one change waits at a time and is numbered after the version in force,
+    # so the two newest signed-or-waiting versions hold both.
+    newest = list(
+        AgreementVersion.objects.filter(withdrawn_at__isnull=True).order_by("-number")[:2]
+    )
+    signed = [v for v in newest if v.in_force_from is not None]
+    shared = SharedTarget(agreement=signed[0] if signed else None)
+    shared.pending = next((v for v in newest if v.is_pending), None)
+    if shared.pending is not None:
+        shared.sign = AgreementPolicy(user, shared.pending).can_sign()
     target = agreement_selectors.target_current(now)
     if target is None:
-        return None
+        return shared
     health = insight_selectors.loop_health(
         filters={"since": target.starts_on.isoformat(), "until": target.ends_on.isoformat()},
         now=now,
@@ -474,13 +488,11 @@ def shared_target(*, now=None) -> SharedTarget | None:
     converted = Lead.objects.filter(handed_off_at__gte=start, handed_off_at__lt=end).aggregate(
         n=Count("pk"), won=Count("pk", filter=figures.HAS_OPPORTUNITY)
     )
-    return SharedTarget(
-        progress=agreement_selectors.target_progress(target),
-        follow_up_rate=health.follow_up_rate,
-        median_first_touch=health.median_first_touch,
-        conversion=converted["won"] / converted["n"] if converted["n"] else None,
-        agreement=leads_services.agreement_in_force(),
-    )
+    shared.progress = agreement_selectors.target_progress(target)
+    shared.follow_up_rate = health.follow_up_rate
+    shared.median_first_touch = health.median_first_touch
+    shared.conversion = converted["won"] / converted["n"] if converted["n"] else None
+    return shared
 
 
 # --- A person's page ----------------------------------------------------------------
@@ -516,5 +528,5 @@ def home_for(*, user, now=None) -> Home:
         home.admin = admin_attention(user=user, now=now)
     # Both teams work to the one target: marketing's and sales' pages show it alike.
     if held & {roles.MARKETING, roles.SALES, roles.SALES_MANAGER}:
-        home.target = shared_target(now=now)
+        home.target = shared_target(user=user, now=now)
     return home

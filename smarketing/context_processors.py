@@ -18,8 +18,6 @@ NAVIGATION = (
     # Leadership pages: salespeople do not get them, since they rank colleagues by SLA
     # breaches; a salesperson's own figures are on "My wording" and in their queue.
     ("Insight", "insight:attribution", (MARKETING, SALES_MANAGER), "/insight/"),
-    # What both teams signed: everyone may read it (the heads sign it there).
-    ("Agreement", "leads:agreement", None, "/leads/agreement/"),
 )
 
 
