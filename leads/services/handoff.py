@@ -152,6 +152,9 @@ def lead_handoff(
 
     version, terms = terms_in_force()
     override_reason = (override_reason or "").strip()
+    limit = Handoff._meta.get_field("override_reason").max_length
+    if len(override_reason) > limit:
+        raise ValidationError({"override_reason": f"At most {limit} characters."})
     gaps = {lead.pk: terms.qualification_gaps(lead) for lead in locked}
     short = [lead for lead in locked if gaps[lead.pk]]
     if short and not override_reason:
@@ -310,7 +313,13 @@ def backlog_release(*, team: Team | None = None, now=None) -> int:
         batch = list(queued if room is None else queued[:room])
         if not batch:
             continue
-        released += _release(team, batch, terms, now)
+        try:
+            with transaction.atomic():
+                released += _release(team, batch, terms, now)
+        except ValidationError:
+            # Everyone on the team is at their own open-lead cap: the hand-offs keep
+            # waiting, and the next run tries again.
+            continue
     return released
 
 

@@ -173,9 +173,9 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
             "next_step_due_at",
         ]
     )
-    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
-        status=Handoff.Status.SUPERSEDED
-    )
+    Handoff.objects.filter(
+        lead=lead, status__in=[Handoff.Status.PENDING, Handoff.Status.QUEUED]
+    ).update(status=Handoff.Status.SUPERSEDED)
     disqualification_burst_notify(lead=lead)
     backlog_release_soon()
     return lead
@@ -233,9 +233,10 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
     membership = TeamMembership.objects.select_related("team").get(user=to_user)
     now = timezone.now()
     pending = Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).first()
-    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
-        status=Handoff.Status.SUPERSEDED
-    )
+    # A hand-off still in the capacity backlog is superseded too: the manager placed it.
+    Handoff.objects.filter(
+        lead=lead, status__in=[Handoff.Status.PENDING, Handoff.Status.QUEUED]
+    ).update(status=Handoff.Status.SUPERSEDED)
     accepted = lead.status != Lead.Status.MQL
     Handoff.objects.create(
         lead=lead,

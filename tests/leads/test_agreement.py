@@ -204,3 +204,11 @@ def test_terms_that_cannot_be_met_are_refused(head_of_marketing):
             head_of_marketing, min_attempts_before_disqualify=1, min_channels_before_disqualify=3
         )
     assert redline(None, Terms())[0].before == ""
+
+
+def test_an_override_reason_longer_than_the_record_holds_is_refused(marketer, rep_a, agree):
+    agree(required_fields=("phone",))
+    with pytest.raises(ValidationError, match="At most 500 characters"):
+        services.lead_handoff(
+            leads=[LeadFactory(phone="")], user=marketer, to_user=rep_a, override_reason="x" * 501
+        )

@@ -100,3 +100,16 @@ def test_closing_an_opportunity_frees_room_too(
             opportunity=opportunity, user=rep_a, won=True, amount=Decimal("100")
         )
     assert Handoff.objects.get(pk=waiting.pk).status == "pending"
+
+
+def test_an_admin_placing_a_waiting_lead_takes_it_out_of_the_backlog(
+    marketer, team_a, rep_a, admin
+):
+    rep_c = make_salesperson("rep_c", team_a)
+    Team.objects.filter(pk=team_a.pk).update(open_leads_per_rep=0)
+    lead = LeadFactory()
+    [queued] = services.lead_handoff(leads=[lead], user=marketer, team=team_a)
+    services.lead_reassign(lead=lead, user=admin, to_user=rep_c, note="Rep C knows them.")
+    assert Handoff.objects.get(pk=queued.pk).status == "superseded"
+    assert services.backlog_release() == 0
+    assert Lead.objects.get(pk=lead.pk).owner == rep_c
