@@ -12,10 +12,17 @@ from django.db import transaction
 
 from feedback.demo import seed_feedback
 from insight.demo import seed_insight
-from leads.demo import seed_leads
+from leads.demo import seed_capacity, seed_leads
 from leads.models import Team, TeamMembership
 from messaging.demo import seed_messaging, seed_review_and_experiments
-from smarketing.roles import ADMIN, MARKETING, SALES, SALES_MANAGER
+from smarketing.roles import (
+    ADMIN,
+    HEAD_OF_MARKETING,
+    HEAD_OF_SALES,
+    MARKETING,
+    SALES,
+    SALES_MANAGER,
+)
 
 # username, first, last, role, team
 PEOPLE = (
@@ -31,6 +38,9 @@ PEOPLE = (
     ("eli", "Eli", "Svensson", SALES, "South"),
     ("fay", "Fay", "Moreau", SALES, "South"),
 )
+
+# The two heads who sign the agreement, beside their working role.
+HEADS = {"maria": HEAD_OF_MARKETING, "nora": HEAD_OF_SALES}
 
 
 @dataclass
@@ -60,6 +70,8 @@ def seed_people(report: SeedReport, reset_passwords: bool = False) -> dict[str, 
             user.save(update_fields=["password"])
             report.created_passwords[username] = password
         user.groups.add(Group.objects.get(name=role))
+        if username in HEADS:
+            user.groups.add(Group.objects.get(name=HEADS[username]))
         users[username] = user
 
     teams = {}
@@ -88,4 +100,5 @@ def seed_demo(reset_passwords: bool = False) -> SeedReport:
     seed_feedback(report, users)
     seed_insight(report, users)
     seed_review_and_experiments(report, users)
+    seed_capacity(report, users)
     return report

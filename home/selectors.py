@@ -43,7 +43,9 @@ from feedback.models import PassageEdit, Suggestion
 from insight import figures
 from insight import selectors as insight_selectors
 from leads import selectors as leads_selectors
-from leads.models import OPEN_STATUSES, Handoff, Lead, LeadList
+from leads import selectors_agreement as agreement_selectors
+from leads.models import OPEN_STATUSES, AgreementVersion, Handoff, Lead, LeadList
+from leads.policies import AgreementPolicy
 from messaging.models import MessageVersion, Passage
 from smarketing import roles
 from smarketing.health import worker_state
@@ -443,6 +445,56 @@ def admin_attention(*, user, now=None) -> AdminAttention:
     return attention
 
 
+# --- The growth target both teams share -----------------------------------------------
+
+
+@dataclass
+class SharedTarget:
+    """The period's target with its progress and the leading indicators the agreement
+    names, over the leads handed off in the target's period, with the definitions of
+    insight.figures (docs/figures.md): follow-up rate, median time to first touch, and
+    conversion (the share of those leads that became opportunities)."""
+
+    agreement: object
+    pending: object = None
+    sign: object = None
+    progress: object = None
+    follow_up_rate: float | None = None
+    median_first_touch: object = None
+    conversion: float | None = None
+
+
+def shared_target(*, user, now=None) -> SharedTarget:
+    """The agreement in force (and a change waiting, with whether this user may sign
+    it), and the period's target with its progress when one is set."""
+    # One query: one change waits at a time and is numbered after the version in force,
+    # so the two newest signed-or-waiting versions hold both.
+    newest = list(
+        AgreementVersion.objects.filter(withdrawn_at__isnull=True).order_by("-number")[:2]
+    )
+    signed = [v for v in newest if v.in_force_from is not None]
+    shared = SharedTarget(agreement=signed[0] if signed else None)
+    shared.pending = next((v for v in newest if v.is_pending), None)
+    if shared.pending is not None:
+        shared.sign = AgreementPolicy(user, shared.pending).can_sign()
+    target = agreement_selectors.target_current(now)
+    if target is None:
+        return shared
+    health = insight_selectors.loop_health(
+        filters={"since": target.starts_on.isoformat(), "until": target.ends_on.isoformat()},
+        now=now,
+    )
+    start, end = agreement_selectors.target_period(target)
+    converted = Lead.objects.filter(handed_off_at__gte=start, handed_off_at__lt=end).aggregate(
+        n=Count("pk"), won=Count("pk", filter=figures.HAS_OPPORTUNITY)
+    )
+    shared.progress = agreement_selectors.target_progress(target)
+    shared.follow_up_rate = health.follow_up_rate
+    shared.median_first_touch = health.median_first_touch
+    shared.conversion = converted["won"] / converted["n"] if converted["n"] else None
+    return shared
+
+
 # --- A person's page ----------------------------------------------------------------
 
 
@@ -452,6 +504,7 @@ class Home:
     sales: SalespersonAttention | None = None
     manager: ManagerAttention | None = None
     admin: AdminAttention | None = None
+    target: SharedTarget | None = None
 
     @property
     def sections(self) -> int:
@@ -473,4 +526,7 @@ def home_for(*, user, now=None) -> Home:
         home.manager = manager_attention(user=user, now=now)
     if roles.ADMIN in held:
         home.admin = admin_attention(user=user, now=now)
+    # Both teams work to the one target: marketing's and sales' pages show it alike.
+    if held & {roles.MARKETING, roles.SALES, roles.SALES_MANAGER}:
+        home.target = shared_target(user=user, now=now)
     return home

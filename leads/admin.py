@@ -12,8 +12,10 @@ from django.contrib import admin
 
 from .models import (
     Account,
+    AgreementVersion,
     Attempt,
     DisqualificationReason,
+    GrowthTarget,
     Handoff,
     Lead,
     LeadList,
@@ -35,7 +37,14 @@ class TeamMembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "manager", "member_count", "created_at"]
+    list_display = [
+        "name",
+        "manager",
+        "member_count",
+        "open_leads_per_rep",
+        "new_leads_per_day",
+        "created_at",
+    ]
     search_fields = ["name", "manager__username", "manager__first_name", "manager__last_name"]
     autocomplete_fields = ["manager"]
     inlines = [TeamMembershipInline]
@@ -74,9 +83,42 @@ class PlayAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    """Read-only: the SLA rows before the agreement (version 1 was made from them).
+    The SLA in force is changed on the agreement page, signed by both heads."""
+
     list_display = ["__str__", "source", "hours_to_first_touch", "min_attempts_before_disqualify"]
-    list_editable = ["hours_to_first_touch", "min_attempts_before_disqualify"]
-    list_display_links = ["__str__"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions are proposed and signed on the agreement page, where the two
+    heads see the redline; an admin edit would skip the signatures."""
+
+    list_display = ["number", "summary", "in_force_from", "marketing_signed_by", "sales_signed_by"]
+    list_select_related = ["marketing_signed_by", "sales_signed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GrowthTarget)
+class GrowthTargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "pipeline_target", "revenue_target", "currency"]
 
 
 @admin.register(DisqualificationReason)

@@ -19,7 +19,6 @@ from .models import (
     LeadList,
     Play,
     PlayStep,
-    SlaPolicy,
     Team,
 )
 
@@ -86,10 +85,7 @@ def _play(name, persona_name, steps, maria):
 def _seed(users) -> None:
     maria = users["maria"]
     alex, bea, chris, dana, eli = (users[n] for n in ("alex", "bea", "chris", "dana", "eli"))
-    SlaPolicy.objects.get_or_create(
-        source="Trade show",
-        defaults={"hours_to_first_touch": 4, "min_attempts_before_disqualify": 2},
-    )
+    _agreement_signed(users)
     cfo_play = _play(
         "CFO outreach: close in two days",
         "CFO, mid-size manufacturer",
@@ -217,3 +213,88 @@ def _seed(users) -> None:
     lost = services.opportunity_create(lead=lead, user=chris, amount=Decimal("18000"))
     services.opportunity_close(opportunity=lost, user=chris, won=False, amount=Decimal("18000"))
     services.sla_breaches_scan()
+    _agreement_change_pending(users)
+    _growth_target(users, now)
+
+
+def _agreement_signed(users) -> None:
+    """Version 2, signed by both heads: trade-show leads called within 4 hours, what a
+    qualified lead has, and marketing's commitments."""
+    import dataclasses
+
+    maria, nora = users["maria"], users["nora"]
+    _, terms = services.terms_in_force()
+    version = services.agreement_propose(
+        user=maria,
+        terms=dataclasses.replace(
+            terms,
+            sla_by_source={
+                "Trade show": {"hours_to_first_touch": 4, "min_attempts_before_disqualify": 2}
+            },
+            required_fields=("title",),
+            required_fields_by_source={"Webinar": ["persona"]},
+            leads_per_month=40,
+            max_bad_data_percent=10,
+        ),
+        summary="Trade-show leads within 4 hours; qualified leads have a job title; 40 a month.",
+    )
+    services.agreement_sign(version=version, user=maria)
+    services.agreement_sign(version=version, user=nora)
+
+
+def _agreement_change_pending(users) -> None:
+    """Version 3, proposed by sales and signed by marketing only: not in force."""
+    import dataclasses
+
+    maria, nora = users["maria"], users["nora"]
+    _, terms = services.terms_in_force()
+    version = services.agreement_propose(
+        user=nora,
+        terms=dataclasses.replace(
+            terms,
+            hours_to_first_touch=12,
+            min_channels_before_disqualify=2,
+            qualifying_sizes=("50-249", "250-999", "1000+"),
+        ),
+        summary="First touch within 12 h; two channels before disqualifying; no micro companies.",
+    )
+    services.agreement_sign(version=version, user=maria)
+
+
+def seed_capacity(report, users) -> None:
+    """Run last (after every demo hand-off): North is at capacity, and two hand-offs wait
+    in its backlog. Skipped once the teams have capacities."""
+    if Team.objects.filter(open_leads_per_rep__isnull=False).exists():
+        return
+    Team.objects.filter(name="North").update(open_leads_per_rep=2, new_leads_per_day=6)
+    Team.objects.filter(name="South").update(open_leads_per_rep=25, new_leads_per_day=8)
+    waiting = list(
+        Lead.objects.filter(status=Lead.Status.NEW, lead_list__name=LISTS[2][0]).order_by("pk")[:2]
+    )
+    if not waiting:
+        return
+    services.lead_handoff(
+        leads=waiting,
+        user=users["maria"],
+        team=Team.objects.get(name="North"),
+        round_robin=True,
+        note="Asked for the pricing sheet at the booth.",
+    )
+
+
+def _growth_target(users, now) -> None:
+    from .models import GrowthTarget
+
+    today = timezone.localdate(now)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    next_quarter = (quarter_start + timedelta(days=95)).replace(day=1)
+    services.growth_target_set(
+        user=users["maria"],
+        target=GrowthTarget(
+            name=f"Q{(quarter_start.month - 1) // 3 + 1} {quarter_start.year}",
+            starts_on=quarter_start,
+            ends_on=next_quarter - timedelta(days=1),
+            pipeline_target=Decimal("250000"),
+            revenue_target=Decimal("120000"),
+        ),
+    )

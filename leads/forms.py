@@ -65,6 +65,13 @@ class HandoffForm(forms.Form):
         required=False,
         help_text="What the salesperson should know: how the lead came in, what they asked.",
     )
+    override_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Override the qualification, because",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for a lead that misses the agreement's definition, by a role it names.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from messaging.models import Stage
 
+from .models_agreement import AgreementVersion, GrowthTarget
 from .querysets import OPEN_STATUSES, LeadQuerySet, TeamQuerySet
+
+__all__ = ["AgreementVersion", "GrowthTarget"]  # re-exported: leads.models is where to look
 
 
 class Team(models.Model):
@@ -29,6 +32,17 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_teams",
         help_text="The sales manager who leads this team.",
+    )
+    # Capacity (leads.services.capacity): blank is no limit, so hand-offs never wait.
+    open_leads_per_rep = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many open leads one salesperson of this team can work at once.",
+    )
+    new_leads_per_day = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many new leads the team can first-touch within the SLA each working day.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -187,10 +201,10 @@ class ImportRejection(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """The follow-up rule: first touch within N hours, M attempts before disqualifying.
-
-    One global row (blank source) and optional rows per lead source that override it;
-    admins edit them in the Django admin. leads.services.sla_policy_for resolves them.
+    """The follow-up rule as it was before the agreement: a global row (blank source) and
+    rows per lead source. Migration 0007 made agreement version 1 from these rows; since
+    then the SLA in force is the signed agreement's (leads.services.agreement), and
+    these rows are kept, read-only, as the record of what version 1 came from.
     """
 
     source = models.CharField(
@@ -342,6 +356,10 @@ class Lead(models.Model):
     )
     disqualification_note = models.TextField(blank=True)
     disqualified_at = models.DateTimeField(null=True, blank=True)
+    # The agreement version whose minimum attempts and reasons the disqualification met.
+    disqualified_under = models.ForeignKey(
+        AgreementVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = LeadQuerySet.as_manager()
@@ -389,6 +407,8 @@ class Handoff(models.Model):
     or offered to a whole team, where the first salesperson to accept it takes it."""
 
     class Status(models.TextChoices):
+        # Past the team's capacity: waits in the backlog, oldest first, until released.
+        QUEUED = "queued", "Waiting for sales capacity"
         PENDING = "pending", "Waiting for acceptance"
         ACCEPTED = "accepted", "Accepted"
         SUPERSEDED = "superseded", "Superseded"
@@ -411,6 +431,24 @@ class Handoff(models.Model):
     note = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     handed_off_at = models.DateTimeField(default=timezone.now)
+    # When it went into the backlog; handed_off_at is when the backlog released it, to
+    # the named salesperson, the team's next in turn (round_robin) or the whole team.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    round_robin = models.BooleanField(default=False)
+    # The agreement version whose qualification the lead was checked against, and an
+    # override of that check by a role the agreement names, with the reason.
+    agreement = models.ForeignKey(
+        AgreementVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_reason = models.CharField(max_length=500, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The play recommended when it was handed off (leads.services.recommend): with
+    # `play`, whether the marketer took it, so the recommendation can be judged later.
+    recommended_play = models.ForeignKey(
+        Play, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -425,11 +463,15 @@ class Handoff(models.Model):
         indexes = [
             models.Index(fields=["lead", "status"], name="handoff_lead_status_idx"),
             models.Index(fields=["team", "status"], name="handoff_team_status_idx"),
+            models.Index(fields=["status", "queued_at"], name="handoff_backlog_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["lead"], condition=Q(status="pending"), name="one_pending_handoff_per_lead"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(status="queued"), name="one_queued_handoff_per_lead"
+            ),
         ]
 
     def __str__(self):
@@ -549,6 +591,10 @@ class SlaBreach(models.Model):
     # retries a breach whose notification failed and never notifies one twice.
     notified_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The agreement version whose first-touch time set the deadline.
+    agreement = models.ForeignKey(
+        AgreementVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="breaches"
+    )
 
     class Meta:
         ordering = ["-due_at", "-pk"]

@@ -112,26 +112,45 @@ class DisqualifyCheck:
     allowed: bool
     attempts: int
     required: int
+    channels: int = 0
+    channels_required: int = 1
+    agreement: str = "the SLA"
 
     @property
     def reason(self) -> str:
         if self.allowed:
             return ""
+        if self.attempts < self.required:
+            return (
+                f"{self.attempts} of {self.required} attempts logged: {self.agreement} asks for "
+                f"{self.required} before a lead may be disqualified."
+            )
         return (
-            f"{self.attempts} of {self.required} attempts logged: the SLA asks for "
-            f"{self.required} before a lead may be disqualified."
+            f"Attempts on {self.channels} of {self.channels_required} channels: "
+            f"{self.agreement} asks for {self.channels_required} different channels (call, "
+            "email, meeting, social) before a lead may be disqualified."
         )
 
 
 def disqualify_check(lead: Lead, policies=None) -> DisqualifyCheck:
-    """May this lead be disqualified yet? Only once the SLA's minimum number of attempts
-    is logged: marketing paid for the lead, and "tried once, no answer" is not a reason
-    it can act on. Pages call this to lock the button and say why."""
-    # Imported here: the services import this module, and the SLA rows are theirs.
-    from .services.sla import sla_policy_for
+    """May this lead be disqualified yet? Only once the agreement's minimum number of
+    attempts, on its minimum number of different channels, is logged: marketing paid for
+    the lead, and "tried once, no answer" is not a reason it can act on. Pages call this
+    to lock the button and say why; `policies` is the terms in force when the caller
+    loaded them (leads.services.sla_policies)."""
+    # Imported here: the services import this module, and the agreement's terms are theirs.
+    from .services.sla import sla_policies, sla_policy_for
 
-    required = sla_policy_for(lead.source, policies).min_attempts_before_disqualify
-    return DisqualifyCheck(lead.attempt_count >= required, lead.attempt_count, required)
+    terms = policies if policies is not None else sla_policies()
+    required = sla_policy_for(lead.source, terms).min_attempts_before_disqualify
+    channels_required = terms.min_channels_before_disqualify
+    channels = 0
+    if lead.attempt_count >= required and channels_required > 1:
+        channels = len({attempt.channel for attempt in lead.attempts.all()})
+    allowed = lead.attempt_count >= required and (
+        channels_required <= 1 or channels >= channels_required
+    )
+    return DisqualifyCheck(allowed, lead.attempt_count, required, channels, channels_required)
 
 
 # --- one lead ------------------------------------------------------------------------
@@ -141,8 +160,8 @@ class LeadPolicy:
     """What `user` may do with `lead` now. Decisions are computed from the lead as
     given: services pass the row they locked, pages the row they show.
 
-    `sla_policies` (from leads.services.sla_policies) saves a query when a page already
-    loaded the SLA rows.
+    `sla_policies` (the agreement's terms, from leads.services.sla_policies) saves a
+    query when a page already loaded them.
     """
 
     def __init__(self, user, lead: Lead, *, sla_policies=None):
@@ -219,10 +238,23 @@ class LeadPolicy:
             return ALLOWED
         return deny("This lead is already with sales or closed; a sales manager can reassign it.")
 
+    @cached_property
+    def queued_handoff(self) -> Handoff | None:
+        """The handoff waiting in the backlog for sales capacity. Only an unowned MQL
+        can have one, so other leads cost no query."""
+        if self.lead.status != Lead.Status.MQL or self.lead.owner_id:
+            return None
+        handoffs = getattr(self.lead, "all_handoffs", None)
+        if handoffs is not None:
+            return next((h for h in handoffs if h.status == Handoff.Status.QUEUED), None)
+        return self.lead.handoffs.filter(status=Handoff.Status.QUEUED).first()
+
     def handoff_not_pending(self) -> Decision:
-        if self.pending_handoff is None:
-            return ALLOWED
-        return deny("This lead is already waiting for acceptance.")
+        if self.pending_handoff is not None:
+            return deny("This lead is already waiting for acceptance.")
+        if self.queued_handoff is not None:
+            return deny("This lead is in the backlog, waiting for sales capacity.")
+        return ALLOWED
 
     def can_handoff(self) -> Decision:
         return first_refusal(
@@ -526,3 +558,73 @@ class PlayPolicy:
 
     def can_delete(self) -> Decision:
         return first_refusal(self.can_edit, self.play_allows_delete)
+
+
+# --- the agreement -------------------------------------------------------------------
+
+
+class AgreementPolicy:
+    """Who may propose, sign and withdraw versions of the agreement, and who may hand
+    off a lead that misses its qualification. The signers are two named roles, never
+    the admin: the point of the agreement is that both heads put their name to it."""
+
+    SIDES = (("marketing", roles.HEAD_OF_MARKETING), ("sales", roles.HEAD_OF_SALES))
+
+    def __init__(self, user, version=None):
+        self.user = user
+        self.version = version
+
+    @cached_property
+    def held(self) -> frozenset[str]:
+        return roles.roles_of(self.user)
+
+    def is_head(self) -> bool:
+        return bool(self.held & {roles.HEAD_OF_MARKETING, roles.HEAD_OF_SALES})
+
+    def can_propose(self) -> Decision:
+        if self.is_head() or roles.ADMIN in self.held:
+            return ALLOWED
+        return deny("Only the head of marketing or the head of sales can propose a change.")
+
+    def side_to_sign(self) -> str | None:
+        """The side this user signs: the first of their heads' sides still unsigned."""
+        version = self.version
+        for side, role in self.SIDES:
+            if role in self.held and getattr(version, f"{side}_signed_at") is None:
+                return side
+        return None
+
+    def can_sign(self) -> Decision:
+        version = self.version
+        if not self.is_head():
+            return deny("Only the head of marketing and the head of sales sign the agreement.")
+        if version is None or not version.is_pending:
+            return deny("This version is not waiting for signatures.")
+        side = self.side_to_sign()
+        if side is None:
+            return deny("You have signed this version; it waits for the other head.")
+        other = "sales" if side == "marketing" else "marketing"
+        if getattr(version, f"{other}_signed_by_id") == self.user.pk:
+            return deny("The other head must sign: one person signs one side.")
+        return ALLOWED
+
+    def can_withdraw(self) -> Decision:
+        version = self.version
+        if version is None or not version.is_pending:
+            return deny("Only a change waiting for signatures can be withdrawn.")
+        if self.is_head() or roles.ADMIN in self.held or version.proposed_by_id == self.user.pk:
+            return ALLOWED
+        return deny("Only the heads or whoever proposed it can withdraw this change.")
+
+    def can_override_qualification(self, terms) -> Decision:
+        """The roles the agreement in force names may hand off a lead that misses the
+        qualification, with a reason that is recorded on the handoff."""
+        if self.held & set(terms.override_roles):
+            return ALLOWED
+        named = " or ".join(terms.override_roles) or "nobody"
+        return deny(f"The agreement lets only {named} hand off a lead that does not qualify.")
+
+    def can_set_target(self) -> Decision:
+        if self.is_head() or roles.ADMIN in self.held:
+            return ALLOWED
+        return deny("Only the heads of marketing and sales set the growth target.")

@@ -391,7 +391,7 @@ def managed_teams(user):
 
 def leads_chosen(*, ids):
     """The leads ticked on a list, for a bulk action (qualify, hand off)."""
-    return Lead.objects.filter(pk__in=ids).select_related("account", "owner")
+    return Lead.objects.filter(pk__in=ids).select_related("account", "owner", "persona")
 
 
 def handoffs_offered_to(*, user):

@@ -1,4 +1,4 @@
-"""Thin Celery tasks: load by id, call one service. Both are safe to run twice."""
+"""Thin Celery tasks: load by id, call one service. Each is safe to run twice."""
 
 from celery import shared_task
 
@@ -15,3 +15,14 @@ def lead_import_task(lead_list_id: int) -> int:
 def sla_breaches_scan_task() -> int:
     """Beat runs this every few minutes; a breach is notified once however often."""
     return services.sla_breaches_scan()
+
+
+@shared_task
+def backlog_release_task() -> int:
+    """Beat runs this every few minutes, and a close or disqualification enqueues it:
+    hands on the backlog's oldest hand-offs as far as each team's room allows. A
+    released hand-off is no longer in the backlog, so a second run releases nothing."""
+    from smarketing import outbox
+
+    outbox.release(services.BACKLOG_KEY)
+    return services.backlog_release()

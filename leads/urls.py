@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_imports, views_plays
+from . import views, views_agreement, views_imports, views_plays
 
 app_name = "leads"
 
@@ -26,6 +26,16 @@ urlpatterns = [
     path("plays/<int:pk>/archive/", views_plays.play_archive, name="play_archive"),
     path("plays/<int:pk>/delete/", views_plays.play_delete, name="play_delete"),
     path("personas/<int:pk>/", views_plays.persona_detail, name="persona_detail"),
+    path("agreement/", views_agreement.agreement, name="agreement"),
+    path("agreement/propose/", views_agreement.agreement_propose, name="agreement_propose"),
+    path("agreement/<int:pk>/sign/", views_agreement.agreement_sign, name="agreement_sign"),
+    path(
+        "agreement/<int:pk>/withdraw/",
+        views_agreement.agreement_withdraw,
+        name="agreement_withdraw",
+    ),
+    path("capacity/", views_agreement.capacity, name="capacity"),
+    path("target/", views_agreement.growth_target, name="growth_target"),
     path("handoffs/<int:pk>/accept/", views.handoff_accept, name="handoff_accept"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/attempts/", views.attempt_log, name="attempt_log"),

@@ -110,7 +110,16 @@ def lead_handoff(request):
     confirming = request.method == "POST" and (
         "confirm" in request.POST or "assign" in request.POST
     )
-    form = HandoffForm(request.POST if confirming else None)
+    # The agreement's qualification, per lead, and for one lead the play recommended
+    # for it: the form starts on that play; the marketer may pick another.
+    version, terms = services.terms_in_force()
+    for lead in leads:
+        lead.gaps = terms.qualification_gaps(lead)
+    recommendation = services.recommendation_shown(leads[0]) if len(leads) == 1 else None
+    initial = {}
+    if recommendation and recommendation["result"].play_id:
+        initial["play"] = recommendation["result"].play_id
+    form = HandoffForm(request.POST if confirming else None, initial=initial)
     if confirming and form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,10 +131,20 @@ def lead_handoff(request):
                 team=data["team"] if data["assign"] != "person" else None,
                 round_robin=data["assign"] == "round_robin",
                 note=data["note"],
+                override_reason=data["override_reason"],
             )
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                error = ValidationError({"override_reason": str(error)})
             form_errors_from(form, error)
         else:
+            queued = sum(1 for h in handoffs if h.status == h.Status.QUEUED)
+            if queued:
+                messages.warning(
+                    request,
+                    f"{queued} of them wait in the backlog: sales is at capacity. They go "
+                    "to sales, oldest first, as room frees.",
+                )
             people = sorted(
                 {
                     (h.to_user.get_full_name() or h.to_user.username) if h.to_user else str(h.team)
@@ -140,7 +159,18 @@ def lead_handoff(request):
             if len(leads) == 1:
                 return redirect("leads:detail", leads[0].pk)
             return redirect("leads:list")
-    return render(request, "leads/handoff_form.html", {"form": form, "leads": leads})
+    return render(
+        request,
+        "leads/handoff_form.html",
+        {
+            "form": form,
+            "leads": leads,
+            "agreement": version,
+            "short": sum(1 for lead in leads if lead.gaps),
+            "recommendation": recommendation,
+        },
+        status=422 if confirming and form.errors else 200,
+    )
 
 
 @require_GET

@@ -1,7 +1,10 @@
 """People and roles: the one place that says who is what.
 
-A role is a Django group. Four exist (created by smarketing's data migration):
-Marketing, Sales, Sales manager and Admin. A superuser counts as Admin. Views check
+A role is a Django group. Six exist (created by smarketing's data migration and
+re-synced after every migrate): Marketing, Sales, Sales manager and Admin, and the two
+heads who sign the agreement between the teams, Head of marketing and Head of sales
+(held beside a person's working role). A superuser counts as Admin, but never as a
+head: a signature is a named person's. Views check
 roles with `role_required`; templates read `roles` from the navigation context
 processor. Model permissions per role (used by the Django admin) are declared in
 ROLE_PERMISSIONS and re-applied after every migrate, so a model added by a later
@@ -16,7 +19,10 @@ MARKETING = "Marketing"
 SALES = "Sales"
 SALES_MANAGER = "Sales manager"
 ADMIN = "Admin"
-ALL_ROLES = (MARKETING, SALES, SALES_MANAGER, ADMIN)
+# The two signers of the agreement (leads.services.agreement).
+HEAD_OF_MARKETING = "Head of marketing"
+HEAD_OF_SALES = "Head of sales"
+ALL_ROLES = (MARKETING, SALES, SALES_MANAGER, ADMIN, HEAD_OF_MARKETING, HEAD_OF_SALES)
 
 # "app_label.model": actions. Admin gets every permission of every model.
 ROLE_PERMISSIONS = {
@@ -64,6 +70,15 @@ ROLE_PERMISSIONS = {
         "leads.play": ("view",),
         "leads.slapolicy": ("view",),
         "leads.slabreach": ("view",),
+    },
+    HEAD_OF_MARKETING: {
+        "leads.agreementversion": ("view",),
+        "leads.growthtarget": ("add", "change", "view"),
+    },
+    HEAD_OF_SALES: {
+        "leads.agreementversion": ("view",),
+        "leads.growthtarget": ("add", "change", "view"),
+        "leads.team": ("view", "change"),
     },
 }
 

@@ -263,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
     "engine-sweep": {"task": "feedback.tasks.engine_sweep_task", "schedule": 60.0},
     "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
+    "backlog-release": {"task": "leads.tasks.backlog_release_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
     "freshness-scan": {"task": "messaging.tasks.freshness_scan_task", "schedule": 3600.0},
     "insight-rebuild": {

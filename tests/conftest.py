@@ -20,7 +20,12 @@ from .support.factories import TeamFactory, UserFactory, make_salesperson
 PASSWORD = "pw-for-tests"
 
 # Support modules that provide fixtures (the factories and the worker helpers are imported).
-pytest_plugins = ["tests.support.world", "tests.support.media", "tests.support.hygiene"]
+pytest_plugins = [
+    "tests.support.world",
+    "tests.support.media",
+    "tests.support.hygiene",
+    "tests.support.agreement",
+]
 
 # CI replays the same generated examples every run, so a submission never fails on a
 # random draw; locally hypothesis keeps exploring new examples.

@@ -6,7 +6,10 @@
 - opportunities: converting a lead into a deal, closing it won or lost;
 - sla: the follow-up clocks and the breach scan;
 - imports: lead lists from CSV files;
-- plays: the plays marketing writes for sales.
+- plays: the plays marketing writes for sales;
+- agreement: the agreement both heads sign, and the rules in force;
+- capacity: how many new leads a team can take, and the backlog past it;
+- recommend: the play recommended with a lead at handoff.
 
 Who may do what with a lead, and when, is leads.policies; each function here checks it
 first, validates, then writes inside one transaction; notifications and background work
@@ -15,7 +18,24 @@ whichever module holds them.
 """
 
 from ..policies import DisqualifyCheck, disqualify_check
-from .handoff import HandoffAlreadyTaken, handoff_accept, lead_handoff
+from .agreement import (
+    agreement_in_force,
+    agreement_propose,
+    agreement_redline,
+    agreement_sign,
+    agreement_withdraw,
+    growth_target_set,
+    terms_in_force,
+)
+from .capacity import backlog_keeps_growing, backlog_sizes, team_capacity
+from .handoff import (
+    BACKLOG_KEY,
+    HandoffAlreadyTaken,
+    backlog_release,
+    backlog_release_soon,
+    handoff_accept,
+    lead_handoff,
+)
 from .imports import (
     IMPORT_BATCH_SIZE,
     _import_batch,
@@ -28,10 +48,26 @@ from .imports import (
 from .intake import LEAD_CREATE_FIELDS, lead_create, lead_qualify
 from .opportunities import opportunity_changed, opportunity_close, opportunity_create
 from .plays import play_archive, play_create, play_delete, play_update
+from .recommend import play_recommendation, recommendation_shown
 from .sla import _next_step_due, sla_breaches_scan, sla_policies, sla_policy_for
 from .work import attempt_log, lead_disqualify, lead_reassign, lead_recycle
 
 __all__ = [
+    "BACKLOG_KEY",
+    "agreement_in_force",
+    "agreement_propose",
+    "agreement_redline",
+    "agreement_sign",
+    "agreement_withdraw",
+    "backlog_keeps_growing",
+    "backlog_release",
+    "backlog_release_soon",
+    "backlog_sizes",
+    "growth_target_set",
+    "play_recommendation",
+    "recommendation_shown",
+    "team_capacity",
+    "terms_in_force",
     "IMPORT_BATCH_SIZE",
     "LEAD_CREATE_FIELDS",
     "DisqualifyCheck",

@@ -2,7 +2,9 @@
 
 A lead reaches sales with a play, addressed to a named salesperson, to the next person of
 a team in turn (round-robin, within each person's open-lead cap), or offered to a whole
-team where the first to accept takes it. Handing off starts the SLA's first-touch clock.
+team where the first to accept takes it. Handing off checks the lead against the
+agreement's qualification and starts the SLA's first-touch clock; past the team's
+capacity it waits in the backlog until backlog_release hands it on.
 """
 
 from datetime import timedelta
@@ -19,9 +21,12 @@ from smarketing import roles
 from smarketing.audit import audit_record_many
 from smarketing.events import publish
 
-from ..models import Handoff, Lead, Play, Team, TeamMembership
-from ..policies import HandoffPolicy, LeadPolicy, MarketingPolicy
-from .sla import _next_step_due, sla_policies, sla_policy_for
+from ..models import Handoff, Lead, Play, PlayStep, Team, TeamMembership
+from ..policies import AgreementPolicy, HandoffPolicy, LeadPolicy, MarketingPolicy
+from .agreement import terms_in_force
+from .capacity import team_capacity
+from .recommend import play_recommendation
+from .sla import _next_step_due, sla_policy_for
 
 
 class HandoffAlreadyTaken(ValidationError):
@@ -89,6 +94,7 @@ def lead_handoff(
     team: Team | None = None,
     round_robin: bool = False,
     note: str = "",
+    override_reason: str = "",
 ) -> list[Handoff]:
     """Marketing hands one or many leads to sales, with a play.
 
@@ -98,8 +104,16 @@ def lead_handoff(
       those over their TeamMembership.open_lead_cap;
     - `team` alone: offered to the whole team; the first salesperson to accept takes it
       (see handoff_accept).
-    Handing off qualifies a lead that was not yet an MQL. The first-touch clock of the
-    lead source's SLA starts now.
+
+    Under the agreement in force (leads.services.agreement):
+    - each lead must meet its qualification: a lead that misses something is refused
+      with what it misses, unless `override_reason` is given by a role the agreement
+      names, and then the override and its reason are recorded on the handoff;
+    - the first-touch clock of the lead source's SLA starts now;
+    - the team takes what its capacity allows now (leads.services.capacity); the rest
+      wait in its backlog, oldest first, and are handed on by backlog_release.
+    Handing off qualifies a lead that was not yet an MQL, and records the play
+    recommended for it (leads.recommend) beside the play chosen.
     """
     MarketingPolicy(user).can_handoff().require()
     if play is not None and not play.is_active:
@@ -115,7 +129,7 @@ def lead_handoff(
     ids = [lead.pk for lead in leads]
     locked = list(
         Lead.objects.select_for_update(of=("self",))
-        .select_related("account")
+        .select_related("account", "persona")
         .filter(pk__in=ids)
         .order_by("pk")
     )
@@ -129,56 +143,88 @@ def lead_handoff(
             "a sales manager can reassign them."
         )
     # LeadPolicy.handoff_not_pending for the whole batch in one query.
-    if Handoff.objects.filter(lead_id__in=ids, status=Handoff.Status.PENDING).exists():
-        raise ValidationError("Some of the chosen leads are already waiting for acceptance.")
+    waiting = Handoff.objects.filter(
+        lead_id__in=ids, status__in=[Handoff.Status.PENDING, Handoff.Status.QUEUED]
+    )
+    if waiting.exists():
+        raise ValidationError(
+            "Some of the chosen leads are already waiting for acceptance or for sales capacity."
+        )
 
-    if to_user is not None:
-        recipients = [to_user] * len(locked)
-    elif round_robin:
-        recipients = _round_robin(team, len(locked))
-    else:
-        recipients = [None] * len(locked)
+    version, terms = terms_in_force()
+    override_reason = (override_reason or "").strip()
+    limit = Handoff._meta.get_field("override_reason").max_length
+    if len(override_reason) > limit:
+        raise ValidationError({"override_reason": f"At most {limit} characters."})
+    gaps = {lead.pk: terms.qualification_gaps(lead) for lead in locked}
+    short = [lead for lead in locked if gaps[lead.pk]]
+    if short and not override_reason:
+        named = "; ".join(f"{lead}: {', '.join(gaps[lead.pk])}" for lead in short[:5])
+        more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+        label = f"agreement v{version.number}" if version else "the agreement"
+        raise ValidationError(
+            {
+                "override_reason": (
+                    f"{len(short)} of the chosen leads do not qualify under {label}, "
+                    f"missing {named}{more}. Complete them, or override with a reason."
+                )
+            }
+        )
+    if short:
+        AgreementPolicy(user).can_override_qualification(terms).require()
 
     now = timezone.now()
-    policies = sla_policies()
-    steps = list(play.steps.all()) if play else []
+    if team is not None:
+        # Capacity and the round-robin are decided under the team's row lock.
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        capacity = team_capacity(team, terms=terms, now=now)
+        room = capacity.room_now
+        if room is not None and capacity.backlog:
+            room = 0  # a new hand-off never jumps the backlog
+    else:
+        room = None
+    delivered = locked if room is None else locked[:room]
+    queued = [] if room is None else locked[room:]
+
+    if to_user is not None:
+        recipients = [to_user] * len(delivered)
+    elif round_robin and delivered:
+        recipients = _round_robin(team, len(delivered))
+    else:
+        recipients = [None] * len(delivered)
+
+    rows_by_persona: dict = {}
     handoffs = []
-    for lead, recipient in zip(locked, recipients, strict=True):
+    for lead in locked:
         lead.status = Lead.Status.MQL
         lead.qualified_at = lead.qualified_at or now
-        lead.owner = recipient
         lead.play = play
-        lead.handed_off_at = now
-        lead.accepted_at = None
-        if lead.first_touch_at is None:
-            hours = sla_policy_for(lead.source, policies).hours_to_first_touch
-            lead.first_touch_due_at = now + timedelta(hours=hours)
-        # A new handoff starts the play over: no step is done yet.
-        lead.next_step_due_at = _next_step_due(lead, steps=steps, done=set()) if play else None
         handoffs.append(
             Handoff(
                 lead=lead,
                 from_user=user,
-                to_user=recipient,
+                to_user=to_user,
                 team=team,
                 play=play,
                 note=note,
                 handed_off_at=now,
+                round_robin=round_robin,
+                agreement=version,
+                override_reason=override_reason if gaps[lead.pk] else "",
+                overridden_by=user if gaps[lead.pk] else None,
+                recommended_play_id=play_recommendation(lead, rows_by_persona).play_id,
             )
         )
-    Lead.objects.bulk_update(
-        locked,
-        [
-            "status",
-            "qualified_at",
-            "owner",
-            "play",
-            "handed_off_at",
-            "accepted_at",
-            "first_touch_due_at",
-            "next_step_due_at",
-        ],
-    )
+    by_lead = {h.lead.pk: h for h in handoffs}
+    for lead in queued:
+        by_lead[lead.pk].status = Handoff.Status.QUEUED
+        by_lead[lead.pk].queued_at = now
+        lead.owner = None
+        lead.handed_off_at = None
+        lead.first_touch_due_at = None if lead.first_touch_at is None else lead.first_touch_due_at
+        lead.next_step_due_at = None
+    _start_clocks(delivered, recipients, [by_lead[lead.pk] for lead in delivered], terms, now)
+    Lead.objects.bulk_update(locked, HANDOFF_LEAD_FIELDS)
     Handoff.objects.bulk_create(handoffs)
     audit_record_many(
         actor=user,
@@ -191,6 +237,9 @@ def lead_handoff(
                     "to": handoff.to_user.get_username() if handoff.to_user else None,
                     "team": str(team) if team else None,
                     "play": str(play) if play else None,
+                    "agreement": version.number if version else None,
+                    **({"override": handoff.override_reason} if handoff.override_reason else {}),
+                    **({"backlog": True} if handoff.status == Handoff.Status.QUEUED else {}),
                 },
             )
             for handoff in handoffs
@@ -207,10 +256,126 @@ def lead_handoff(
                 "team": str(team) if team else None,
                 "play": play.pk if play else None,
                 "handed_off_at": now,
+                # Past the team's capacity it waits in the backlog until released.
+                "queued": handoff.status == Handoff.Status.QUEUED,
             },
         )
-    _notify_handoff(locked, recipients, team, user, now)
+    if delivered:
+        _notify_handoff(delivered, recipients, team, user, now)
     return handoffs
+
+
+HANDOFF_LEAD_FIELDS = [
+    "status",
+    "qualified_at",
+    "owner",
+    "play",
+    "handed_off_at",
+    "accepted_at",
+    "first_touch_due_at",
+    "next_step_due_at",
+]
+
+
+def _start_clocks(leads, recipients, handoffs, terms, now) -> None:
+    """The leads reach sales now: owner, first-touch deadline, the play from its start."""
+    steps_by_play: dict = {}
+    for lead, recipient, handoff in zip(leads, recipients, handoffs, strict=True):
+        handoff.to_user = recipient
+        handoff.handed_off_at = now
+        handoff.status = Handoff.Status.PENDING
+        lead.owner = recipient
+        lead.handed_off_at = now
+        lead.accepted_at = None
+        if lead.first_touch_at is None:
+            hours = sla_policy_for(lead.source, terms).hours_to_first_touch
+            lead.first_touch_due_at = now + timedelta(hours=hours)
+        if lead.play_id:
+            if lead.play_id not in steps_by_play:
+                steps_by_play[lead.play_id] = list(PlayStep.objects.filter(play_id=lead.play_id))
+            # A new handoff starts the play over: no step is done yet.
+            lead.next_step_due_at = _next_step_due(
+                lead, steps=steps_by_play[lead.play_id], done=set()
+            )
+        else:
+            lead.next_step_due_at = None
+
+
+@transaction.atomic
+def backlog_release(*, team: Team | None = None, now=None) -> int:
+    """Hand on the backlog's oldest hand-offs as far as each team's room allows now.
+    Returns how many were released. Safe to run twice or concurrently: each team is
+    decided under its row lock, and a released hand-off is no longer QUEUED."""
+    now = now or timezone.now()
+    team_ids = (
+        [team.pk]
+        if team is not None
+        else list(
+            Handoff.objects.filter(status=Handoff.Status.QUEUED)
+            .values_list("team_id", flat=True)
+            .distinct()
+        )
+    )
+    released = 0
+    _, terms = terms_in_force()
+    for team in Team.objects.select_for_update().filter(pk__in=team_ids).order_by("pk"):
+        room = team_capacity(team, terms=terms, now=now).room_now
+        queued = (
+            Handoff.objects.filter(team=team, status=Handoff.Status.QUEUED)
+            .select_related("to_user", "from_user")
+            .order_by("queued_at", "pk")
+        )
+        batch = list(queued if room is None else queued[:room])
+        if not batch:
+            continue
+        try:
+            with transaction.atomic():
+                released += _release(team, batch, terms, now)
+        except ValidationError:
+            # Everyone on the team is at their own open-lead cap: the hand-offs keep
+            # waiting, and the next run tries again.
+            continue
+    return released
+
+
+BACKLOG_KEY = "leads.backlog-release"
+
+
+def backlog_release_soon() -> None:
+    """After this transaction commits, release what the backlog can: a lead closed or
+    disqualified frees room. Coalesced: a burst of closes runs one release."""
+    from smarketing import outbox
+
+    from ..tasks import backlog_release_task
+
+    if Handoff.objects.filter(status=Handoff.Status.QUEUED).exists():
+        outbox.enqueue_once(BACKLOG_KEY, backlog_release_task)
+
+
+def _release(team, batch, terms, now) -> int:
+    leads = list(
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .filter(pk__in=[h.lead_id for h in batch])
+    )
+    by_pk = {lead.pk: lead for lead in leads}
+    leads = [by_pk[h.lead_id] for h in batch]
+    needs_turn = [h for h in batch if not h.to_user_id and h.round_robin]
+    turns = iter(_round_robin(team, len(needs_turn)) if needs_turn else [])
+    recipients = [
+        h.to_user if h.to_user_id else (next(turns) if h.round_robin else None) for h in batch
+    ]
+    _start_clocks(leads, recipients, batch, terms, now)
+    Lead.objects.bulk_update(leads, HANDOFF_LEAD_FIELDS)
+    Handoff.objects.bulk_update(batch, ["to_user", "handed_off_at", "status"])
+    by_sender: dict = {}
+    for handoff, lead, recipient in zip(batch, leads, recipients, strict=True):
+        by_sender.setdefault(handoff.from_user_id, []).append((handoff, lead, recipient))
+    for rows in by_sender.values():
+        sender = rows[0][0].from_user
+        if sender is not None:
+            _notify_handoff([r[1] for r in rows], [r[2] for r in rows], team, sender, now)
+    return len(batch)
 
 
 def leads_named(leads, shown: int = 2) -> str:

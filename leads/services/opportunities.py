@@ -14,6 +14,7 @@ from smarketing.events import publish
 
 from ..models import Lead, Opportunity
 from ..policies import LeadPolicy, role_decision
+from .handoff import backlog_release_soon
 
 # Sent inside opportunity_create/opportunity_close (kwargs: opportunity); receivers
 # that start background work defer it with transaction.on_commit.
@@ -94,4 +95,5 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
             "closed_at": now,
         },
     )
+    backlog_release_soon()  # a closed lead is an open lead less: room for the backlog
     return opportunity

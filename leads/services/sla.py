@@ -1,9 +1,10 @@
 """The follow-up clocks: which SLA applies to a lead, when its play's next step is due,
 and the scan that records (and tells people about) first touches that came too late.
 
-The SLA is the agreement marketing and sales signed: a first touch within N hours of the
-handoff, M attempts before a lead may be disqualified. Rows live in SlaPolicy (a global
-one and per-source overrides) so admins change the agreement without a deploy.
+The SLA is part of the agreement marketing and sales signed (leads.services.agreement):
+a first touch within N hours of the handoff, M attempts before a lead may be
+disqualified, per lead source where the agreement says so. The terms in force are read
+from the latest signed version; each breach records the version that set its deadline.
 """
 
 from datetime import timedelta
@@ -19,6 +20,7 @@ from smarketing.events import publish
 from smarketing.preferences import in_zone_of
 from smarketing.web import absolute_url
 
+from ..agreement_terms import SourceSla, Terms
 from ..models import (
     Attempt,
     Channel,
@@ -26,22 +28,22 @@ from ..models import (
     Lead,
     PlayStep,
     SlaBreach,
-    SlaPolicy,
     TeamMembership,
 )
+from .agreement import agreement_in_force, terms_in_force
 
 
-def sla_policies() -> dict[str, SlaPolicy]:
-    """All SLA rows by source ("" is the global one); a page loads them once."""
-    return {policy.source: policy for policy in SlaPolicy.objects.all()}
+def sla_policies() -> Terms:
+    """The agreement's terms in force; a page or a batch loads them once."""
+    return terms_in_force()[1]
 
 
-def sla_policy_for(source: str, policies: dict[str, SlaPolicy] | None = None) -> SlaPolicy:
-    """The policy for a lead source: its override, else the global row, else the
-    built-in default (24 h, 3 attempts) if an admin deleted the global row."""
+def sla_policy_for(source: str, policies: Terms | None = None) -> SourceSla:
+    """The follow-up SLA for a lead source under the agreement in force: the source's
+    own terms where the agreement has them, else its general ones."""
     if policies is None:
-        policies = {p.source: p for p in SlaPolicy.objects.filter(source__in=["", source or ""])}
-    return policies.get(source or "") or policies.get("") or SlaPolicy(source="")
+        policies = sla_policies()
+    return policies.sla_for(source)
 
 
 # Steps where the point is to talk to the lead: ringing out or leaving a voicemail is a
@@ -113,8 +115,13 @@ def sla_breaches_scan(*, now=None) -> int:
         .exclude(sla_breaches__due_at=F("first_touch_due_at"))
         .values_list("pk", "owner_id", "first_touch_due_at")
     )
+    in_force = None
     for lead_id, owner_id, due_at in overdue.iterator():
         team_id = _breach_team_id(lead_id, owner_id)
+        agreement_id = _breach_agreement_id(lead_id)
+        if agreement_id is None:
+            in_force = in_force or agreement_in_force()
+            agreement_id = in_force.pk if in_force else None
         try:
             with transaction.atomic():
                 breach = SlaBreach.objects.create(
@@ -123,6 +130,7 @@ def sla_breaches_scan(*, now=None) -> int:
                     team_id=team_id,
                     due_at=due_at,
                     detected_at=now,
+                    agreement_id=agreement_id,
                 )
                 publish(
                     "sla.breached",
@@ -148,6 +156,18 @@ def sla_breaches_scan(*, now=None) -> int:
             SlaBreach.objects.bulk_update(batch, ["notified_at"])
             sent += len(batch)
     return sent
+
+
+def _breach_agreement_id(lead_id):
+    """The version that set the deadline: the one the lead's latest handoff was judged
+    by (a reassignment restarts the clock under the version in force then)."""
+    return (
+        Handoff.objects.filter(lead_id=lead_id, agreement__isnull=False)
+        .exclude(status=Handoff.Status.QUEUED)
+        .order_by("-handed_off_at", "-pk")
+        .values_list("agreement_id", flat=True)
+        .first()
+    )
 
 
 def _breach_team_id(lead_id, owner_id):

@@ -25,7 +25,9 @@ from ..models import (
     TeamMembership,
 )
 from ..policies import LeadPolicy, role_decision
+from .agreement import agreement_in_force, terms_in_force
 from .attention import disqualification_burst_notify
+from .handoff import backlog_release_soon
 from .sla import _next_step_due, done_step_ids, sla_policy_for, step_fulfilled_by
 
 
@@ -128,13 +130,18 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
     policy.actor_can_disqualify().require()
     policy.lead_allows_disqualify().require_valid()
     errors = {}
+    version, terms = terms_in_force()
     if reason is None or not reason.is_active:
         errors["reason"] = "Choose a reason."
+    elif not terms.allows_reason(reason.name):
+        allowed = ", ".join(terms.disqualification_reasons)
+        errors["reason"] = f"The agreement allows these reasons only: {allowed}."
     if not (note or "").strip():
         errors["note"] = "Say in a sentence why: marketing reads these notes."
     if errors:
         raise ValidationError(errors)
     # After the input, so that a form without a reason says so even while locked.
+    policy.sla_policies = terms
     policy.attempts_allow_disqualify().require_valid()
     now = timezone.now()
     audit_record(
@@ -142,12 +149,18 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
         action="lead.disqualify",
         target=lead,
         before={"status": lead.status},
-        after={"status": Lead.Status.DISQUALIFIED, "reason": reason.name, "note": note.strip()},
+        after={
+            "status": Lead.Status.DISQUALIFIED,
+            "reason": reason.name,
+            "note": note.strip(),
+            "agreement": version.number if version else None,
+        },
     )
     lead.status = Lead.Status.DISQUALIFIED
     lead.disqualification_reason = reason
     lead.disqualification_note = note.strip()
     lead.disqualified_at = now
+    lead.disqualified_under = version
     lead.closed_at = now
     lead.next_step_due_at = None
     lead.save(
@@ -156,13 +169,14 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
             "disqualification_reason",
             "disqualification_note",
             "disqualified_at",
+            "disqualified_under",
             "closed_at",
             "next_step_due_at",
         ]
     )
-    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
-        status=Handoff.Status.SUPERSEDED
-    )
+    Handoff.objects.filter(
+        lead=lead, status__in=[Handoff.Status.PENDING, Handoff.Status.QUEUED]
+    ).update(status=Handoff.Status.SUPERSEDED)
     publish(
         "lead.disqualified",
         {
@@ -175,6 +189,7 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
         },
     )
     disqualification_burst_notify(lead=lead)
+    backlog_release_soon()
     return lead
 
 
@@ -230,9 +245,10 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
     membership = TeamMembership.objects.select_related("team").get(user=to_user)
     now = timezone.now()
     pending = Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).first()
-    Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).update(
-        status=Handoff.Status.SUPERSEDED
-    )
+    # A hand-off still in the capacity backlog is superseded too: the manager placed it.
+    Handoff.objects.filter(
+        lead=lead, status__in=[Handoff.Status.PENDING, Handoff.Status.QUEUED]
+    ).update(status=Handoff.Status.SUPERSEDED)
     accepted = lead.status != Lead.Status.MQL
     Handoff.objects.create(
         lead=lead,
@@ -245,6 +261,7 @@ def lead_reassign(*, lead: Lead, user, to_user, note: str = "") -> Lead:
         handed_off_at=now,
         accepted_at=now if accepted else None,
         accepted_by=to_user if accepted else None,
+        agreement=agreement_in_force(),
     )
     audit_record(
         actor=user,

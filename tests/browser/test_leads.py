@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from leads.models import DisqualificationReason, Lead, SlaPolicy
+from leads.models import DisqualificationReason, Lead
 
 CSV = (
     "First Name;Last Name;Email;Company;Job Title\n"
@@ -15,14 +15,13 @@ CSV = (
 
 
 def test_import_hand_off_work_and_disqualify_a_lead(
-    page, login, marketer, rep_a, settings, tmp_path
+    page, login, marketer, rep_a, settings, tmp_path, agree
 ):
     # get_or_create: a transactional test before this one may have flushed migration data
     no_budget = DisqualificationReason.objects.get_or_create(name="No budget")[0]
     settings.MEDIA_ROOT = tmp_path
-    SlaPolicy.objects.update_or_create(
-        source="", defaults={"hours_to_first_touch": 24, "min_attempts_before_disqualify": 2}
-    )
+    # The agreement both heads signed: two attempts before disqualifying.
+    agree(hours_to_first_touch=24, min_attempts_before_disqualify=2)
     page.on("dialog", lambda dialog: dialog.accept())
 
     # Maria imports a vendor list

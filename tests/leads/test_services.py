@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from leads import services
-from leads.models import Handoff, Lead, SlaBreach, SlaPolicy, TeamMembership
+from leads.models import Handoff, Lead, SlaBreach, TeamMembership
 from notifications.models import Notification
 from tests.support.factories import LeadFactory, make_salesperson
 
@@ -45,8 +45,8 @@ def test_handoff_to_a_named_salesperson_starts_the_sla_clock_and_notifies(
     assert Notification.objects.filter(recipient=rep_a, kind="lead_handoff").count() == 1
 
 
-def test_a_per_source_sla_overrides_the_global_one(marketer, rep_a, sla):
-    SlaPolicy.objects.create(source="Trade show", hours_to_first_touch=2)
+def test_a_per_source_sla_overrides_the_global_one(marketer, rep_a, sla, agree):
+    agree(sla_by_source={"Trade show": {"hours_to_first_touch": 2}})
     fast, normal = LeadFactory(source="Trade show"), LeadFactory(source="Webinar")
     services.lead_handoff(leads=[fast, normal], user=marketer, to_user=rep_a)
     fast.refresh_from_db(), normal.refresh_from_db()
@@ -218,9 +218,8 @@ def test_disqualifying_waits_for_the_slas_minimum_attempts(rep_a, accepted_by, n
     )
 
 
-def test_disqualifying_needs_a_reason_and_a_note(rep_a, accepted_by, no_budget, sla):
-    sla.min_attempts_before_disqualify = 0
-    sla.save()
+def test_disqualifying_needs_a_reason_and_a_note(rep_a, accepted_by, no_budget, sla, agree):
+    agree(min_attempts_before_disqualify=0)
     lead = accepted_by(rep_a)
     with pytest.raises(ValidationError) as refused:
         services.lead_disqualify(lead=lead, user=rep_a, reason=None, note="  ")
@@ -228,10 +227,9 @@ def test_disqualifying_needs_a_reason_and_a_note(rep_a, accepted_by, no_budget, 
 
 
 def test_a_manager_may_disqualify_their_teams_lead_but_not_another_teams(
-    rep_a, manager_a, manager_b, accepted_by, no_budget, sla
+    rep_a, manager_a, manager_b, accepted_by, no_budget, sla, agree
 ):
-    sla.min_attempts_before_disqualify = 0
-    sla.save()
+    agree(min_attempts_before_disqualify=0)
     lead = accepted_by(rep_a)
     with pytest.raises(PermissionDenied):
         services.lead_disqualify(lead=lead, user=manager_b, reason=no_budget, note="x")
@@ -266,9 +264,10 @@ def test_a_negative_amount_is_refused(rep_a, accepted_by):
         services.opportunity_create(lead=accepted_by(rep_a), user=rep_a, amount=Decimal("-1"))
 
 
-def test_marketing_recycles_a_disqualified_lead(marketer, rep_a, accepted_by, no_budget, sla):
-    sla.min_attempts_before_disqualify = 0
-    sla.save()
+def test_marketing_recycles_a_disqualified_lead(
+    marketer, rep_a, accepted_by, no_budget, sla, agree
+):
+    agree(min_attempts_before_disqualify=0)
     lead = accepted_by(rep_a)
     services.lead_disqualify(lead=lead, user=rep_a, reason=no_budget, note="Next year")
     services.lead_recycle(lead=lead, user=marketer)

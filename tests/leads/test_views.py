@@ -269,12 +269,11 @@ def test_manager_b_cannot_reassign_team_as_lead(client_for, manager_b, rep_a, re
 
 
 def test_the_report_counts_reasons_by_lead_list_so_a_bad_vendor_shows(
-    client_for, marketer, rep_a, accepted_by, no_budget, sla
+    client_for, marketer, rep_a, accepted_by, no_budget, sla, agree
 ):
     from leads.models import DisqualificationReason, LeadList
 
-    sla.min_attempts_before_disqualify = 0
-    sla.save()
+    agree(min_attempts_before_disqualify=0)
     bad_data = DisqualificationReason.objects.get_or_create(name="Bad contact data")[0]
     cheap = LeadList.objects.create(name="Cheap vendor", source="Cheap", status="done")
     good = LeadList.objects.create(name="Good vendor", source="Good", status="done")

@@ -136,6 +136,14 @@ EXPECTED = {
     ),  # fmt: skip
     "leads:reassign": ("post", frozenset({"manager_a", "admin"}), {"pk": "lead"}, {}),
     "leads:recycle": ("post", MARKETING, {"pk": "lead"}, {}),
+    # the agreement: everyone reads it; the heads (none of these personas) sign it, and
+    # the admin may propose and withdraw; an admin's press of Sign is refused politely
+    "leads:agreement": ("get", ALL, {}, {}),
+    "leads:agreement_propose": ("get", frozenset({"admin"}), {}, {}),
+    "leads:agreement_sign": ("post", frozenset({"admin"}), {"pk": "agreement"}, {}),
+    "leads:agreement_withdraw": ("post", frozenset({"admin"}), {"pk": "agreement"}, {}),
+    "leads:capacity": ("get", LEADERSHIP, {}, {}),
+    "leads:growth_target": ("get", frozenset({"admin"}), {}, {}),
     # insight: marketing and sales leadership
     "insight:attribution": ("get", LEADERSHIP, {}, {}),
     "insight:attribution_csv": ("get", LEADERSHIP, {"key": "revenue"}, {}),

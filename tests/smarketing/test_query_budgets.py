@@ -39,6 +39,8 @@ BUDGETS = {
     "attribution": 9,
     "review": 15,  # the workflow, its steps, reviewers and groups, submission, decisions: 7
     "experiment readout": 8,
+    "agreement": 10,
+    "capacity": 19,  # 4 a team (2 here: teams are few), the backlog, its growth, the month
     # The middleware's own: session, user, and the user's groups (roles) twice.
     "bare": 4,
 }
@@ -84,6 +86,8 @@ def _requests():
         ("attribution", m, "get", "/insight/attribution/", None),
         ("review", m, "get", f"/messages/{review_pk}/draft/review/", None),
         ("experiment readout", m, "get", f"/insight/experiments/{experiment.pk}/", None),
+        ("agreement", m, "get", "/leads/agreement/", None),
+        ("capacity", m, "get", "/leads/capacity/", None),
         ("bare", r, "get", "/bench/bare", None),
     ]  # fmt: skip
 

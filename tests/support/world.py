@@ -14,6 +14,7 @@ from api.tokens import token_create
 from feedback import services as feedback_services
 from feedback.models import ObjectionTag, PassageDrift, Suggestion
 from leads import services as lead_services
+from leads.agreement_terms import Terms
 from leads.models import LeadList, Play
 from messaging import services as messaging_services
 from messaging.models import Persona
@@ -95,4 +96,8 @@ def world(marketer, rep_a, rep_b, manager_a, manager_b, admin, accepted_by, hand
         "objection": ObjectionTag.objects.get_or_create(
             name="Too expensive", defaults={"status": ObjectionTag.Status.PROPOSED}
         )[0].pk,
+        # A change waiting for signatures (unsigned, so it changes nothing).
+        "agreement": lead_services.agreement_propose(
+            user=admin, terms=Terms(hours_to_first_touch=5), summary="Faster"
+        ).pk,
     }
