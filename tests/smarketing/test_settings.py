@@ -80,5 +80,5 @@ def test_redis_url_makes_redis_the_broker_and_the_cache():
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/3",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "smarketing.cache.FailSoftRedisCache",
     ]
