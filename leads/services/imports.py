@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications.services import notification_send
 from smarketing import outbox
 from smarketing.audit import audit_record
+from smarketing.db import tables_analyze
 
 from .. import importing
 from ..models import Account, ImportRejection, Lead, LeadList
@@ -187,6 +188,9 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
         finished_at=timezone.now(),
         total_rows=F("processed_rows"),
     )
+    # A list can double the lead table: the queue and the lead list must not be planned
+    # for the table as it was (smarketing.db.tables_analyze says why).
+    tables_analyze(Lead, Account, ImportRejection)
     lead_list.refresh_from_db()
     if lead_list.created_by_id:
         notification_send(
