@@ -14,11 +14,11 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-## Set up, migrate, seed the demo company and serve on http://127.0.0.1:8000 (embedded defaults).
+## Set up, migrate, seed the demo company, serve http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py serve_embedded 127.0.0.1:8000
 
 ## Lint, check migrations and run the whole suite against whatever the environment names.
 test: $(STAMP)

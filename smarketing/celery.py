@@ -22,3 +22,12 @@ def _database_connections_tidy(sender=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.worker_ready.connect
+def _heartbeat_at_start(**kwargs):
+    """A worker that just started says so at once: /healthz shows it without waiting
+    for beat's first heartbeat a minute later."""
+    from .health import record_heartbeat
+
+    record_heartbeat()

@@ -1,11 +1,13 @@
 """Settings for Smarketing, read from the environment.
 
-With no environment set the portal runs embedded: SQLite in the project folder, Celery
-tasks run eagerly (after commit, in the web process), local-memory cache, DEBUG on.
+With no environment set the portal runs embedded: SQLite in the project folder, a
+Celery worker and beat beside the web server on a filesystem broker (STATE_DIR), a file
+cache, DEBUG on.
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (and DEBUG=0, which
 is also the default as soon as DATABASE_URL is set).
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -240,17 +242,50 @@ def redis_cache(url: str) -> dict:
     }
 
 
-# Cache and Celery: Redis when REDIS_URL is set, otherwise in-process.
+# Files the portal keeps between runs besides the database: the embedded broker's
+# queue, beat's schedule, the embedded cache. Gitignored; a state dir of their own per
+# test run (tests/settings.py).
+STATE_DIR = Path(os.environ.get("SMARKETING_STATE_DIR", BASE_DIR / "var"))
+# A read-only image is fine: production names writable places (beat's --schedule).
+with contextlib.suppress(OSError):
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+
+# Cache and Celery: Redis when REDIS_URL is set. Embedded (no REDIS_URL), the broker is
+# kombu's filesystem transport in STATE_DIR: a real worker and beat run next to the web
+# server (`manage.py serve_embedded`, what `make run` starts), so the SLA scan, the
+# digests and the rebuilds run as in production, with no server to install. Chosen over
+# kombu's SQLAlchemy transport on the SQLite file: no new dependency, and the queue's
+# polling does not compete with the portal for SQLite's one writer lock. The cache is
+# a file cache there, so the web process sees the worker's heartbeat.
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
+    _BROKER_OPTIONS = {}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://localhost/"
-    # Tasks are enqueued with transaction.on_commit, so eager mode runs them after
-    # the commit, in the web process: no broker or worker needed to try the portal.
-    CELERY_TASK_ALWAYS_EAGER = True
+    _broker_dir = STATE_DIR / "broker"
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(STATE_DIR / "cache"),
+        }
+    }
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    _BROKER_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "polling_interval": 0.5,
+    }
+    # The filesystem transport has no broadcast worth the polling: no remote control.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+# Eager (tasks run in the caller's process after commit) only when asked: the tests
+# ask for it (tests/settings.py); `CELERY_TASK_ALWAYS_EAGER=1 manage.py runserver`
+# serves without a worker.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(STATE_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -268,6 +303,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must never hang on an unreachable broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_BROKER_OPTIONS,
     "max_retries": 2,
     "interval_start": 0,
     "interval_step": 0.5,
@@ -279,7 +315,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smarketing.tasks.worker_heartbeat", "schedule": 60.0},
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
     "engine-sweep": {"task": "feedback.tasks.engine_sweep_task", "schedule": 60.0},
-    "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
+    "sla-breaches-scan": {
+        "task": "leads.tasks.sla_breaches_scan_task",
+        "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "300")),
+    },
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
     "insight-rebuild": {
         "task": "insight.tasks.attribution_rebuild_all_task",

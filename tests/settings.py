@@ -21,6 +21,14 @@ if os.environ.get("REDIS_URL"):
     _redis = urlsplit(os.environ["REDIS_URL"])
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{TEST_REDIS_DB}"))
 
+# The embedded broker's queue, beat's schedule and the file cache (smarketing.settings
+# STATE_DIR) go to a folder of this run, like the uploads below, never the repository's.
+if not os.environ.get("SMARKETING_STATE_DIR"):
+    os.environ["SMARKETING_STATE_DIR"] = str(
+        Path(tempfile.gettempdir()) / f"smarketing-test-state-{os.getpid()}"
+    )
+    os.environ["SMARKETING_STATE_OWNER"] = str(os.getpid())
+
 from smarketing.settings import *  # noqa: E402, F403
 
 # The development tools are tested in every run, also CI's production-like second one
@@ -30,8 +38,9 @@ if "devtools" not in INSTALLED_APPS:  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tasks run in-process after commit; `worker` tests switch this off for themselves, and
-# the helper processes they start set TEST_TASKS_EAGER=0 to really use the broker.
+# Tasks run in-process after commit, explicitly (the embedded default is a real worker);
+# `worker` tests switch this off for themselves, and the helper processes they start
+# set TEST_TASKS_EAGER=0 to really use the broker.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_TASKS_EAGER", "1") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -42,8 +51,11 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-if "CACHES" in globals() and REDIS_URL:  # noqa: F405
+if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "smarketing-tests"  # noqa: F405
+else:
+    # Per test process (pytest-xdist's workers each have their own), emptied per process.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Login throttling is tested on its own (tests/smarketing/test_security.py); elsewhere
 # it would need a request on every client.login().
 AXES_ENABLED = False
