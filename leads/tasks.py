@@ -15,3 +15,10 @@ def lead_import_task(lead_list_id: int) -> int:
 def sla_breaches_scan_task() -> int:
     """Beat runs this every few minutes; a breach is notified once however often."""
     return services.sla_breaches_scan()
+
+
+@shared_task
+def lead_imports_stalled_resume_task() -> int:
+    """Beat runs this every 15 s: a running import whose worker died is queued again
+    (it resumes after its last committed batch). Idempotent: a row lock per import."""
+    return services.lead_imports_stalled_resume()

@@ -31,3 +31,15 @@ def _heartbeat_at_start(**kwargs):
     from .health import record_heartbeat
 
     record_heartbeat()
+
+
+@signals.task_prerun.connect
+def _outbox_task_started(sender=None, task_id=None, **kwargs):
+    """Mark the outbox row of this task started, so that the drain does not take it for
+    one the broker lost (smarketing/outbox.py). Eager tasks run inside their sender's
+    transaction and cannot be lost: nothing to record."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from .outbox import task_started
+
+    task_started(task_id)

@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smarketing.tasks.worker_heartbeat", "schedule": 60.0},
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
     "engine-sweep": {"task": "feedback.tasks.engine_sweep_task", "schedule": 60.0},
+    "imports-stalled-resume": {
+        "task": "leads.tasks.lead_imports_stalled_resume_task",
+        "schedule": 15.0,
+    },
     "sla-breaches-scan": {
         "task": "leads.tasks.sla_breaches_scan_task",
         "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "300")),
