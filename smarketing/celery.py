@@ -1,5 +1,6 @@
 """The Celery application, configured from Django settings (CELERY_* names)."""
 
+import contextlib
 import os
 
 from celery import Celery, signals
@@ -43,3 +44,27 @@ def _outbox_task_started(sender=None, task_id=None, **kwargs):
     from .outbox import task_started
 
     task_started(task_id)
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+@signals.before_task_publish.connect
+def _broker_folders_made(**kwargs):
+    """The embedded broker's folders (settings.STATE_DIR) exist before a worker, beat or
+    a sender needs them; made here rather than by the settings, so that a command that
+    sends nothing leaves nothing behind. (No folders on Redis.)"""
+    from django.conf import settings
+
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    for name in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+        if options.get(name):
+            os.makedirs(options[name], exist_ok=True)
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def _beat_schedule_folder_made(**kwargs):
+    from django.conf import settings
+
+    with contextlib.suppress(OSError):  # a read-only image names its own (--schedule)
+        os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)

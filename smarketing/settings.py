@@ -7,7 +7,6 @@ Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (and DEBUG=0,
 is also the default as soon as DATABASE_URL is set).
 """
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -246,9 +245,6 @@ def redis_cache(url: str) -> dict:
 # queue, beat's schedule, the embedded cache. Gitignored; a state dir of their own per
 # test run (tests/settings.py).
 STATE_DIR = Path(os.environ.get("SMARKETING_STATE_DIR", BASE_DIR / "var"))
-# A read-only image is fine: production names writable places (beat's --schedule).
-with contextlib.suppress(OSError):
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
 
 # Cache and Celery: Redis when REDIS_URL is set. Embedded (no REDIS_URL), the broker is
 # kombu's filesystem transport in STATE_DIR: a real worker and beat run next to the web
@@ -262,9 +258,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     _BROKER_OPTIONS = {}
 else:
+    # Made when first used (smarketing/celery.py), so a command that never sends a task
+    # leaves no folder behind.
     _broker_dir = STATE_DIR / "broker"
-    for _folder in ("queue", "control", "processed"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

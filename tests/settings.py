@@ -21,13 +21,21 @@ if os.environ.get("REDIS_URL"):
     _redis = urlsplit(os.environ["REDIS_URL"])
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{TEST_REDIS_DB}"))
 
+# pytest-xdist runs the suite in several processes ("gw0", "gw1", ...; "main" without it):
+# each gets its own test database (pytest-django's suffix), cache keys, upload and state
+# folders (below). The processes a test starts inherit PYTEST_XDIST_WORKER, so the same.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
 # The embedded broker's queue, beat's schedule and the file cache (smarketing.settings
 # STATE_DIR) go to a folder of this run, like the uploads below, never the repository's.
-if not os.environ.get("SMARKETING_STATE_DIR"):
-    os.environ["SMARKETING_STATE_DIR"] = str(
+if not os.environ.get("SMARKETING_TEST_STATE_ROOT"):
+    os.environ["SMARKETING_TEST_STATE_ROOT"] = str(
         Path(tempfile.gettempdir()) / f"smarketing-test-state-{os.getpid()}"
     )
     os.environ["SMARKETING_STATE_OWNER"] = str(os.getpid())
+os.environ["SMARKETING_STATE_DIR"] = str(
+    Path(os.environ["SMARKETING_TEST_STATE_ROOT"]) / XDIST_WORKER
+)
 
 from smarketing.settings import *  # noqa: E402, F403
 
@@ -51,8 +59,11 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# The Redis database is shared by the run's processes (CI gives each run its own): the
+# broker's queues are the worker tests' own (tests/support/worker.py), and the cache keys
+# carry the process's name, so that two never read each other's heartbeat.
 if REDIS_URL:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = "smarketing-tests"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"smarketing-tests-{XDIST_WORKER}"  # noqa: F405
 else:
     # Per test process (pytest-xdist's workers each have their own), emptied per process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -71,4 +82,4 @@ if not os.environ.get("SMARKETING_TEST_MEDIA_ROOT"):
         Path(tempfile.gettempdir()) / f"smarketing-test-media-{os.getpid()}"
     )
     os.environ["SMARKETING_TEST_MEDIA_OWNER"] = str(os.getpid())
-MEDIA_ROOT = Path(os.environ["SMARKETING_TEST_MEDIA_ROOT"])
+MEDIA_ROOT = Path(os.environ["SMARKETING_TEST_MEDIA_ROOT"]) / XDIST_WORKER

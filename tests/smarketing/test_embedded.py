@@ -49,6 +49,7 @@ def embedded_env(tmp_path):
         PYTHONUNBUFFERED="1",
     )
     env.pop("SMARKETING_STATE_OWNER", None)
+    env.pop("SMARKETING_TEST_STATE_ROOT", None)
     env.pop("TEST_TASKS_EAGER", None)
     return env
 

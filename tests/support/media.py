@@ -14,7 +14,7 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(os.environ["SMARKETING_TEST_MEDIA_ROOT"], ignore_errors=True)
     # The run's state dir (embedded broker, beat schedule), made the same way.
     if os.environ.get("SMARKETING_STATE_OWNER") == str(os.getpid()):
-        shutil.rmtree(os.environ["SMARKETING_STATE_DIR"], ignore_errors=True)
+        shutil.rmtree(os.environ["SMARKETING_TEST_STATE_ROOT"], ignore_errors=True)
 
 
 def media_root_is_outside_the_repository() -> bool:
