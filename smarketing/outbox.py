@@ -128,8 +128,14 @@ def _publish(message: OutboxMessage) -> bool:
         )
         logger.warning("Broker unreachable; %s stays in the outbox: %s", message, exc)
         return False
+    now = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(
-        sent_at=timezone.now(), attempts=message.attempts + 1, last_error="", task_id=task_id
+        sent_at=now,
+        attempts=message.attempts + 1,
+        last_error="",
+        task_id=task_id,
+        # An eager task has run by now (task_prerun does not mark eager ones).
+        started_at=now if current_app.conf.task_always_eager else None,
     )
     return True
 

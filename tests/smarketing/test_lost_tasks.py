@@ -21,8 +21,9 @@ def sent_a_while_ago(message, seconds=45):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """What the drain publishes (the broker itself is faked: see the Redis test below)."""
+def published(monkeypatch, tasks_through_the_broker):
+    """What the drain publishes, not eagerly (the broker itself is faked: see the Redis
+    test below)."""
     ids = []
     monkeypatch.setattr(
         worker_heartbeat, "apply_async", lambda *a, task_id=None, **kw: ids.append(task_id)
@@ -107,3 +108,10 @@ def test_the_drain_finds_the_tasks_redis_holds(db, settings, tasks_through_the_b
             for raw in client.lrange(queue, 0, -1):
                 if f'"outbox-{message.pk}-'.encode() in raw:
                     client.lrem(queue, 0, raw)
+
+
+def test_a_task_run_eagerly_is_never_suspected(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.enqueue(worker_heartbeat)
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.started_at is not None

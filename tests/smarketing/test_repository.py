@@ -55,7 +55,8 @@ FAKE_MAKE = """#!/usr/bin/env bash
 # a real run would, then fails.
 if [ -n "${DATABASE_URL:-}" ]; then
   db="${DATABASE_URL##*/}"
-  createdb -h 127.0.0.1 -U postgres "test_${db}_gw0" && createdb -h 127.0.0.1 -U postgres "test_${db}"
+  createdb -h 127.0.0.1 -U postgres "test_${db}_gw0"
+  createdb -h 127.0.0.1 -U postgres "test_${db}"
   redis-cli -h 127.0.0.1 -n "${REDIS_URL##*/}" set left-behind 1 >/dev/null
   echo "redis db ${REDIS_URL##*/}"
   exit 1
@@ -83,10 +84,10 @@ def test_ci_gives_each_run_its_own_database_and_redis_db_and_cleans_up_after_a_f
     [redis_db] = re.findall(r"redis db (\d+)", result.stdout)
     left = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-         f"SELECT datname FROM pg_database WHERE datname LIKE '%smarketing_ci_{run_id}%'"],
+         f"SELECT datname FROM pg_database WHERE datname LIKE '%smarketing_ci_{run_id}%'"],  # noqa: S608 - digits
         capture_output=True, text=True,
     )  # fmt: skip
-    assert left.stdout.strip() == ""
+    assert left.returncode == 0 and left.stdout.strip() == ""
     keys = subprocess.run(
         ["redis-cli", "-h", "127.0.0.1", "-n", redis_db, "exists", "left-behind"],
         capture_output=True, text=True,
