@@ -61,9 +61,10 @@ def _broker_folders_made(**kwargs):
             os.makedirs(options[name], exist_ok=True)
 
 
-@signals.celeryd_init.connect
-@signals.beat_init.connect
+@signals.import_modules.connect
 def _beat_schedule_folder_made(**kwargs):
+    """Beat's schedule folder: a worker and beat import the task modules (this signal)
+    before beat opens its schedule; beat_init would come too late."""
     from django.conf import settings
 
     with contextlib.suppress(OSError):  # a read-only image names its own (--schedule)
