@@ -157,6 +157,10 @@ class LeadList(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The running import's task stamps this with every batch it commits: a "running"
+    # import whose stamp is old lost its worker (leads.services.imports).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resume_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -26,3 +26,10 @@ def backlog_release_task() -> int:
 
     outbox.release(services.BACKLOG_KEY)
     return services.backlog_release()
+
+
+@shared_task
+def lead_imports_stalled_resume_task() -> int:
+    """Beat runs this every 15 s: a running import whose worker died is queued again
+    (it resumes after its last committed batch). Idempotent: a row lock per import."""
+    return services.lead_imports_stalled_resume()

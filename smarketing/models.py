@@ -67,6 +67,11 @@ class OutboxMessage(models.Model):
     # adds nothing (the pending task will see the new rows). The task releases the key
     # when it starts (outbox.release); see smarketing/outbox.py.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # The Celery task id of the last send, and when a worker started that task (set by
+    # smarketing.celery on task_prerun): a row sent a while ago, never started and no
+    # longer in the broker's queue was lost by the broker, and the drain sends it again.
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -75,7 +80,12 @@ class OutboxMessage(models.Model):
                 fields=["created_at"],
                 name="outbox_unsent_idx",
                 condition=models.Q(sent_at__isnull=True),
-            )
+            ),
+            models.Index(
+                fields=["sent_at"],
+                name="outbox_sent_unstarted_idx",
+                condition=models.Q(sent_at__isnull=False, started_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

@@ -16,12 +16,20 @@ release waits for enqueuers already relying on the row: none commits unseen. A k
 held by a task that never ran (a lost message) is released by the drain after
 KEY_HOLD_MAX, so the worst case is one more task, never lost work.
 
+Lost messages are also sent again, within about a minute: every send carries a task id
+of the row's own (`outbox-<pk>-<attempt>`), the worker records when it starts it
+(`started_at`, set by smarketing.celery on task_prerun), and the drain resends a row that
+was sent more than RESEND_AFTER ago, never started, and whose task id is neither queued
+nor reserved by a worker in the broker (a Redis that restarted without its data, or
+evicted keys). On a broker the drain cannot look into, only KEY_HOLD_MAX applies.
+
 Sending is bounded: one quick retry, and the broker connection timeouts in settings, so
 a request never hangs on an unreachable broker. Every task sent this way must be
 idempotent: a row can be sent twice (the send succeeded but marking it failed).
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from celery import current_app
@@ -40,6 +48,16 @@ BROKER_DOWN = (BrokerError, ConnectionError, OSError, TimeoutError)
 # A key still held this long after its row was sent: the task is presumed lost (or
 # very late); the drain frees the key so the next enqueue_once sends a new task.
 KEY_HOLD_MAX = timedelta(minutes=5)
+# A sent row not started this long after: the drain asks the broker whether it still
+# holds the task, and sends it again if not. With the drain every 30 s, a lost task is
+# sent again within a minute. (A task that the broker still holds is never resent, so a
+# backlog is not multiplied; one popped by a worker in the instant between the drain's
+# two reads could be sent twice, which an idempotent task shrugs off.)
+RESEND_AFTER = timedelta(seconds=30)
+TASK_ID_PREFIX = "outbox-"
+# The task id in a queued message's JSON (its headers' "id"; the unacked hash holds the
+# same message inside a list).
+_TASK_ID_IN_MESSAGE = re.compile(r'"id": ?"(outbox-\d+-\d+)"')
 
 
 def enqueue(task, *args, **kwargs) -> OutboxMessage:
@@ -95,9 +113,14 @@ def _task(name: str):
 
 def _publish(message: OutboxMessage) -> bool:
     task = _task(message.task_name)
+    task_id = f"{TASK_ID_PREFIX}{message.pk}-{message.attempts + 1}"
     try:
         task.apply_async(
-            args=message.args, kwargs=message.kwargs, retry=True, retry_policy=RETRY_POLICY
+            args=message.args,
+            kwargs=message.kwargs,
+            task_id=task_id,
+            retry=True,
+            retry_policy=RETRY_POLICY,
         )
     except BROKER_DOWN as exc:
         OutboxMessage.objects.filter(pk=message.pk).update(
@@ -105,10 +128,73 @@ def _publish(message: OutboxMessage) -> bool:
         )
         logger.warning("Broker unreachable; %s stays in the outbox: %s", message, exc)
         return False
+    now = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(
-        sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+        sent_at=now,
+        attempts=message.attempts + 1,
+        last_error="",
+        task_id=task_id,
+        # An eager task has run by now (task_prerun does not mark eager ones).
+        started_at=now if current_app.conf.task_always_eager else None,
     )
     return True
+
+
+def task_started(task_id: str) -> None:
+    """Record that a worker started the task of an outbox row (task_prerun)."""
+    if not task_id or not task_id.startswith(TASK_ID_PREFIX):
+        return
+    pk = task_id[len(TASK_ID_PREFIX) :].split("-", 1)[0]
+    if pk.isdigit():
+        OutboxMessage.objects.filter(pk=int(pk), started_at__isnull=True).update(
+            started_at=timezone.now()
+        )
+
+
+def _broker_task_ids() -> set[str] | None:
+    """The task ids the broker holds: queued on the default queue or delivered to a
+    worker and not yet acknowledged. None when the broker cannot be looked into (only
+    Redis can: the queue is a list of JSON messages, the unacked ones a hash)."""
+    app = current_app
+    queue = app.conf.task_default_queue
+    try:
+        with app.connection_for_read() as conn:
+            if conn.transport_cls not in ("redis", "rediss"):
+                return None
+            channel = conn.default_channel
+            client = channel.client
+            raw = [*client.lrange(queue, 0, -1), *client.hvals(channel.unacked_key)]
+    except BROKER_DOWN as exc:
+        logger.warning("Broker unreachable; lost tasks are looked for on the next drain: %s", exc)
+        return None
+    ids = set()
+    for item in raw:
+        text = item.decode() if isinstance(item, bytes) else str(item)
+        ids.update(_TASK_ID_IN_MESSAGE.findall(text))
+    return ids
+
+
+def _lost_resend(now) -> int:
+    """Send again the rows whose task the broker lost (see the module's docstring)."""
+    suspects = list(
+        OutboxMessage.objects.filter(
+            sent_at__isnull=False, sent_at__lt=now - RESEND_AFTER, started_at__isnull=True
+        ).order_by("pk")[:1000]
+    )
+    if not suspects:
+        return 0
+    held = _broker_task_ids()
+    if held is None:
+        return 0
+    resent = 0
+    for message in suspects:
+        if message.task_id in held:
+            continue  # still queued (a backlog) or in a worker's hands: not lost
+        logger.warning("The broker lost %s (task %s); sending it again", message, message.task_id)
+        if not _publish(message):
+            break
+        resent += 1
+    return resent
 
 
 def outbox_drain(*, limit: int = 1000) -> int:
@@ -116,12 +202,16 @@ def outbox_drain(*, limit: int = 1000) -> int:
 
     Rows are claimed with SKIP LOCKED where the database has it, so two drains running
     at once do not send the same row twice. Keys held longer than KEY_HOLD_MAX after
-    their row was sent are released first (see the module's docstring).
+    their row was sent are released first, and rows whose task the broker lost are sent
+    again (see the module's docstring).
     """
-    OutboxMessage.objects.filter(
-        dedupe_key__isnull=False, sent_at__lt=timezone.now() - KEY_HOLD_MAX
-    ).update(dedupe_key=None)
-    sent = 0
+    now = timezone.now()
+    # First what the broker lost (a resend restarts the row's hold), then the holds that
+    # ran out on a broker the drain cannot look into.
+    sent = _lost_resend(now)
+    OutboxMessage.objects.filter(dedupe_key__isnull=False, sent_at__lt=now - KEY_HOLD_MAX).update(
+        dedupe_key=None
+    )
     with transaction.atomic():
         rows = OutboxMessage.objects.filter(sent_at__isnull=True).order_by("pk")
         rows = rows.select_for_update(skip_locked=True)[:limit]

@@ -1,7 +1,8 @@
 """Settings for Smarketing, read from the environment.
 
-With no environment set the portal runs embedded: SQLite in the project folder, Celery
-tasks run eagerly (after commit, in the web process), local-memory cache, DEBUG on.
+With no environment set the portal runs embedded: SQLite in the project folder, a
+Celery worker and beat beside the web server on a filesystem broker (STATE_DIR), a file
+cache, DEBUG on.
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (and DEBUG=0, which
 is also the default as soon as DATABASE_URL is set).
 """
@@ -162,21 +163,39 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "smarketing.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=0 if not DATABASE_URL else 60,
-        conn_health_checks=bool(DATABASE_URL),
+
+def database_config(url: str) -> dict:
+    """The database named by `url` (dj-database-url), with the options this portal needs."""
+    postgres = url.startswith("postgres")
+    config = dj_database_url.parse(
+        url, conn_max_age=60 if postgres else 0, conn_health_checks=postgres
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and IMMEDIATE transactions let runserver's threads write without
-    # "database is locked" errors.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A request never waits on a server that accepts and then never answers: the
+        # connect is bounded, and a dead peer is noticed by TCP keepalives and the
+        # kernel's user timeout (unacknowledged data) instead of the default ~15 minutes.
+        # No statement_timeout: imports, rebuilds and seed_scale run long queries.
+        config["OPTIONS"] = {
+            "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 60_000,
+            **config.get("OPTIONS", {}),  # what the URL's query string sets wins
+        }
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL and IMMEDIATE transactions let runserver's threads (and the embedded
+        # worker, another process) write without "database is locked" errors.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -216,24 +235,59 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
-# Cache and Celery: Redis when REDIS_URL is set, otherwise in-process.
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis: it fails soft (smarketing/cache.py), so every page works
+    without it, and a hung Redis costs a request at most the socket timeouts."""
+    return {
+        "BACKEND": "smarketing.cache.FailSoftRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "smarketing"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+# Files the portal keeps between runs besides the database: the embedded broker's
+# queue, beat's schedule, the embedded cache. Gitignored; a state dir of their own per
+# test run (tests/settings.py).
+STATE_DIR = Path(os.environ.get("SMARKETING_STATE_DIR", BASE_DIR / "var"))
+
+# Cache and Celery: Redis when REDIS_URL is set. Embedded (no REDIS_URL), the broker is
+# kombu's filesystem transport in STATE_DIR: a real worker and beat run next to the web
+# server (`manage.py serve_embedded`, what `make run` starts), so the SLA scan, the
+# digests and the rebuilds run as in production, with no server to install. Chosen over
+# kombu's SQLAlchemy transport on the SQLite file: no new dependency, and the queue's
+# polling does not compete with the portal for SQLite's one writer lock. The cache is
+# a file cache there, so the web process sees the worker's heartbeat.
 if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    CELERY_BROKER_URL = REDIS_URL
+    _BROKER_OPTIONS = {}
+else:
+    # Made when first used (smarketing/celery.py), so a command that never sends a task
+    # leaves no folder behind.
+    _broker_dir = STATE_DIR / "broker"
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "smarketing"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(STATE_DIR / "cache"),
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://localhost/"
-    # Tasks are enqueued with transaction.on_commit, so eager mode runs them after
-    # the commit, in the web process: no broker or worker needed to try the portal.
-    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    _BROKER_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "polling_interval": 0.5,
+    }
+    # The filesystem transport has no broadcast worth the polling: no remote control.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+# Eager (tasks run in the caller's process after commit) only when asked: the tests
+# ask for it (tests/settings.py); `CELERY_TASK_ALWAYS_EAGER=1 manage.py runserver`
+# serves without a worker.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(STATE_DIR / "celerybeat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,6 +305,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must never hang on an unreachable broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_BROKER_OPTIONS,
     "max_retries": 2,
     "interval_start": 0,
     "interval_step": 0.5,
@@ -262,7 +317,14 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smarketing.tasks.worker_heartbeat", "schedule": 60.0},
     "outbox-drain": {"task": "smarketing.tasks.outbox_drain_task", "schedule": 30.0},
     "engine-sweep": {"task": "feedback.tasks.engine_sweep_task", "schedule": 60.0},
-    "sla-breaches-scan": {"task": "leads.tasks.sla_breaches_scan_task", "schedule": 300.0},
+    "imports-stalled-resume": {
+        "task": "leads.tasks.lead_imports_stalled_resume_task",
+        "schedule": 15.0,
+    },
+    "sla-breaches-scan": {
+        "task": "leads.tasks.sla_breaches_scan_task",
+        "schedule": float(os.environ.get("SLA_SCAN_SECONDS", "300")),
+    },
     "backlog-release": {"task": "leads.tasks.backlog_release_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
     "freshness-scan": {"task": "messaging.tasks.freshness_scan_task", "schedule": 3600.0},

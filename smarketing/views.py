@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import PreferencesForm
-from .health import broker_state, database_state, worker_state
+from .health import health_states
 from .preferences import preferences_save, remember_in_session, time_zone_of
 
 
@@ -14,14 +14,13 @@ from .preferences import preferences_save, remember_in_session, time_zone_of
 @never_cache
 @require_GET
 def healthz(request):
-    database = database_state()
-    broker = broker_state()
+    database, broker, worker = health_states()
     healthy = database["ok"] and broker["ok"]
     payload = {
         "status": "ok" if healthy else "unavailable",
         "database": database,
         "broker": broker,
-        "worker": worker_state(),
+        "worker": worker,
     }
     return JsonResponse(payload, status=200 if healthy else 503)
 

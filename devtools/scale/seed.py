@@ -27,6 +27,7 @@ from messaging.models import Message, MessageVersion, Passage, Persona, Stage
 from messaging.passages import tokens
 from messaging.rendering import render_markdown
 from smarketing import roles
+from smarketing.db import tables_analyze
 
 from .rebuild import suggestion_evidence_rebuild, version_stats_rebuild
 from .words import (
@@ -480,9 +481,12 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
     counts.update(calls=call_id, edits=edit_id, call_objections=tag_id)
     counts["suggestions"] = len(suggestion_of)
 
-    # 7. Sequences, so that the portal's own inserts continue after the seeded ids ------
-    progress.begin("sequences", 1)
+    # 7. Sequences, so that the portal's own inserts continue after the seeded ids, and
+    # the planner's statistics, so that the rebuilds below (and every page) plan for the
+    # rows that are now there rather than for empty tables ------------------------------
+    progress.begin("sequences and statistics", 1)
     _reset_sequences()
+    tables_analyze()
     progress.end()
 
     # 8. Engine figures: VersionStats and suggestion evidence from the raw rows ----------
@@ -498,5 +502,7 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
 
     result = attribution_rebuild_all(batch_size=5000)
     counts["attribution_rows"] = result["rows"]
+    # The tables the rebuilds just filled.
+    tables_analyze()
     progress.end()
     return counts

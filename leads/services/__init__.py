@@ -44,6 +44,7 @@ from .imports import (
     lead_import_run,
     lead_import_set_mapping,
     lead_import_start,
+    lead_imports_stalled_resume,
 )
 from .intake import LEAD_CREATE_FIELDS, lead_create, lead_qualify
 from .opportunities import opportunity_changed, opportunity_close, opportunity_create
@@ -85,6 +86,7 @@ __all__ = [
     "lead_import_run",
     "lead_import_set_mapping",
     "lead_import_start",
+    "lead_imports_stalled_resume",
     "lead_qualify",
     "lead_reassign",
     "lead_recycle",

@@ -2,6 +2,8 @@
 batches by a worker, with every row that did not become a lead reported with its line
 number and why. Reading and parsing the file is leads.importing (no database)."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -13,12 +15,25 @@ from django.utils import timezone
 from notifications.services import notification_send
 from smarketing import outbox
 from smarketing.audit import audit_record
+from smarketing.db import tables_analyze
 
 from .. import importing
 from ..models import Account, ImportRejection, Lead, LeadList
 from ..policies import MarketingPolicy
 
 IMPORT_BATCH_SIZE = 1000
+# A running import's task stamps heartbeat_at at its start and with every batch (a batch
+# of 1,000 rows takes well under a second). A stamp older than this: its worker died
+# (killed, out of memory, the machine gone) and the broker would give the task back only
+# after its visibility timeout, an hour. Beat's sweep (every 15 s) queues it again, so it
+# resumes after its last committed batch within a minute. (A delivery of the task runs
+# it whatever the stamp says, so that a task given back at once when a prefork child
+# dies resumes at once. The price: a batch that took over 40 s while its worker lived
+# would be run by a second task too; emails are unique, so its rows would be reported
+# as duplicates, never imported twice.)
+IMPORT_STALE_AFTER = timedelta(seconds=40)
+# An import that stopped this many times (a row that kills the worker?) is failed.
+IMPORT_RESUMES_MAX = 3
 
 
 def _validation_error_for(error: importing.ImportFileError) -> ValidationError:
@@ -148,7 +163,9 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
     if lead_list.status not in (LeadList.Status.QUEUED, LeadList.Status.RUNNING):
         raise ValidationError(f"This import is {lead_list.get_status_display().lower()}.")
     LeadList.objects.filter(pk=lead_list.pk).update(
-        status=LeadList.Status.RUNNING, started_at=Coalesce(F("started_at"), timezone.now())
+        status=LeadList.Status.RUNNING,
+        started_at=Coalesce(F("started_at"), timezone.now()),
+        heartbeat_at=timezone.now(),
     )
     try:
         path = default_storage.path(lead_list.file.name)
@@ -187,6 +204,9 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
         finished_at=timezone.now(),
         total_rows=F("processed_rows"),
     )
+    # A list can double the lead table: the queue and the lead list must not be planned
+    # for the table as it was (smarketing.db.tables_analyze says why).
+    tables_analyze(Lead, Account, ImportRejection)
     lead_list.refresh_from_db()
     if lead_list.created_by_id:
         notification_send(
@@ -202,6 +222,41 @@ def lead_import_run(*, lead_list_id: int, batch_size: int = IMPORT_BATCH_SIZE) -
             dedupe_key=f"import-done:{lead_list.pk}",
         )
     return lead_list
+
+
+def lead_imports_stalled_resume(*, now=None) -> int:
+    """Queue again every running import whose worker stopped stamping it (see
+    IMPORT_STALE_AFTER); fail one that stopped IMPORT_RESUMES_MAX times. Returns how many
+    were queued. Safe to run at any time: a queued import is claimed by one run only."""
+    from ..tasks import lead_import_task
+
+    now = now or timezone.now()
+    stalled = LeadList.objects.filter(
+        status=LeadList.Status.RUNNING, heartbeat_at__lt=now - IMPORT_STALE_AFTER
+    )
+    resumed = 0
+    for pk in list(stalled.order_by("pk").values_list("pk", flat=True)[:100]):
+        with transaction.atomic():
+            # Locked and checked again: a run may have claimed it meanwhile.
+            fresh = stalled.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if fresh is None:
+                continue
+            if fresh.resume_count >= IMPORT_RESUMES_MAX:
+                LeadList.objects.filter(pk=fresh.pk).update(
+                    status=LeadList.Status.FAILED,
+                    finished_at=now,
+                    error=(
+                        f"The import stopped {fresh.resume_count + 1} times before finishing; "
+                        "the rows imported so far are kept. Check the file, or split it."
+                    ),
+                )
+                continue
+            LeadList.objects.filter(pk=fresh.pk).update(
+                status=LeadList.Status.QUEUED, resume_count=F("resume_count") + 1
+            )
+            outbox.enqueue(lead_import_task, fresh.pk)
+            resumed += 1
+    return resumed
 
 
 def _counted(number: int, noun: str) -> str:
@@ -291,6 +346,7 @@ def _import_batch(lead_list: LeadList, batch, seen: dict[str, int], accounts: di
         ImportRejection.objects.bulk_create(rejections)
         duplicates = sum(1 for r in rejections if r.kind == ImportRejection.Kind.DUPLICATE)
         LeadList.objects.filter(pk=lead_list.pk).update(
+            heartbeat_at=timezone.now(),
             processed_rows=F("processed_rows") + len(batch),
             imported_count=F("imported_count") + created,
             duplicate_count=F("duplicate_count") + duplicates,

@@ -111,3 +111,23 @@ def test_the_command_prints_progress_and_counts(db):
     assert not Lead.objects.filter(
         ~Q(status="new"), owner__isnull=True, handoffs__isnull=True
     ).exists()
+
+
+def test_the_seed_leaves_the_planner_with_statistics_of_what_it_loaded(db):
+    """Without them the attribution page took 11.5 s on PostgreSQL until an ANALYZE."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        scale_seed(sizes=TINY, password="pw-for-tests")
+    statements = [q["sql"].strip().upper() for q in queries.captured_queries]
+    # After the raw rows (before the rebuilds read them) and after the rebuilds.
+    assert statements.count("ANALYZE") == 2
+    last_analyze = len(statements) - 1 - statements[::-1].index("ANALYZE")
+    assert not any(s.startswith(("INSERT", "COPY")) for s in statements[last_analyze:])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'feedback_calllog'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'feedback_calllog'")
+        assert cursor.fetchone()[0] > 0

@@ -54,20 +54,24 @@ def test_production_configuration_passes_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
-def test_the_embedded_default_is_sqlite_with_eager_tasks():
+def test_the_embedded_default_is_sqlite_with_a_real_worker_on_a_filesystem_broker():
     script = (
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG,"
-        " s.CACHES['default']['BACKEND'])"
+        " s.CACHES['default']['BACKEND'], s.CELERY_BROKER_URL,"
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], s.CELERY_BEAT_SCHEDULE_FILENAME)"
     )
     result = manage("shell", "--no-imports", "-c", script)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "django.db.backends.sqlite3",
-        "True",
-        "True",
-        "django.core.cache.backends.locmem.LocMemCache",
-    ]
+    engine, eager, debug, cache, broker, queue, schedule = result.stdout.split()
+    assert (engine, eager, debug) == ("django.db.backends.sqlite3", "False", "True")
+    # A file cache: the web process reads the heartbeat the worker process writes.
+    assert cache == "django.core.cache.backends.filebased.FileBasedCache"
+    assert broker == "filesystem://localhost/"
+    # The queue and beat's schedule live in the state dir (the test run's own here).
+    state = Path(os.environ["SMARKETING_STATE_DIR"])
+    assert Path(queue).is_relative_to(state)
+    assert Path(schedule).is_relative_to(state)
 
 
 def test_redis_url_makes_redis_the_broker_and_the_cache():
@@ -80,5 +84,5 @@ def test_redis_url_makes_redis_the_broker_and_the_cache():
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/3",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "smarketing.cache.FailSoftRedisCache",
     ]
