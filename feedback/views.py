@@ -13,6 +13,7 @@ from leads.models import Channel
 from leads.views import _attempt_choices
 from messaging.merge import MergeConflict
 from messaging.models import MessageVersion
+from smarketing.converters import id_or_none
 from smarketing.roles import MARKETING, SALES, role_required
 from smarketing.web import error_messages, form_errors_from, page_of, redirect_back, template_for
 
@@ -37,10 +38,10 @@ PANEL_VIEWS = ("queue", "detail")
 def _version_from(source, lead):
     """The version asked for ("" is an explicit general call), else the play's first."""
     if "version" in source:
-        value = source.get("version", "")
-        if not value.isdigit():
+        pk = id_or_none(source.get("version", ""))
+        if pk is None:
             return None
-        return MessageVersion.objects.published().select_related("message").filter(pk=value).first()
+        return MessageVersion.objects.published().select_related("message").filter(pk=pk).first()
     return selectors.default_version_for(lead)
 
 
@@ -49,8 +50,8 @@ def _call_log_form(request, data=None, source=None):
     source = source if source is not None else data if data is not None else request.GET
     leads = selectors.loggable_leads(user=request.user)
     lead = None
-    if source.get("lead", "").isdigit():
-        lead = leads.filter(pk=source["lead"]).first()
+    if lead_pk := id_or_none(source.get("lead")):
+        lead = leads.filter(pk=lead_pk).first()
     version = _version_from(source, lead)
     panel = source.get("view", "") in PANEL_VIEWS and lead is not None
     if panel:
@@ -158,12 +159,10 @@ def call_log_wording(request):
     into the form when the salesperson picks the version they used."""
     version = None
     if request.GET.get("version", ""):
-        version = selectors.readable_version(
-            pk=request.GET["version"] if request.GET["version"].isdigit() else 0
-        )
+        version = selectors.readable_version(pk=id_or_none(request.GET["version"]) or 0)
     lead = None
-    if request.GET.get("lead", "").isdigit():
-        lead = selectors.loggable_leads(user=request.user).filter(pk=request.GET["lead"]).first()
+    if lead_pk := id_or_none(request.GET.get("lead")):
+        lead = selectors.loggable_leads(user=request.user).filter(pk=lead_pk).first()
     form = CallLogForm(
         leads=selectors.loggable_leads(user=request.user),
         versions=selectors.version_choices(include=version),
@@ -416,9 +415,10 @@ def objection_list(request):
 
 
 def _pk(value) -> int:
-    if not (value or "").isdigit():
+    pk = id_or_none(value)
+    if pk is None:
         raise Http404("No such objection.")
-    return int(value)
+    return pk
 
 
 def _current_tag(pk) -> ObjectionTag:
