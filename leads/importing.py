@@ -9,7 +9,6 @@ Files are streamed, never read whole into memory, so a 50 MB file costs a few MB
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -284,28 +283,17 @@ def parse_row(line: int, values, *, mapping: dict[str, int], width: int, delimit
     return row
 
 
-def rejected_rows_csv(rejections) -> Iterator[str]:
-    """The downloadable report, streamed: line, result, reason, email, the row as it was.
-    Starts with a BOM so that Excel opens it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+REJECTED_ROWS_HEADERS = ["line", "result", "reason", "email", "row"]
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
 
-    writer.writerow(["line", "result", "reason", "email", "row"])
-    yield "\ufeff" + flush()
+def rejected_rows(rejections) -> Iterator[list]:
+    """The downloadable report's rows: line, result, reason, email, the row as it was
+    (written by smarketing.csvio, which neutralises formulas: the row is a vendor's)."""
     for rejection in rejections:
-        writer.writerow(
-            [
-                rejection.line_number,
-                rejection.get_kind_display(),
-                rejection.reason,
-                rejection.email,
-                rejection.raw,
-            ]
-        )
-        yield flush()
+        yield [
+            rejection.line_number,
+            rejection.get_kind_display(),
+            rejection.reason,
+            rejection.email,
+            rejection.raw,
+        ]
