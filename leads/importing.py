@@ -19,6 +19,10 @@ from django.core.validators import validate_email
 # Bigger files are refused at upload with a message: split them or use the shell command.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
+# Columns a file may have. The widest real vendor export seen had 60; past a few hundred
+# a file is not a lead list, and the mapping page offers every column in every field's
+# select (16,384 columns took 32 s to render, 100,000 a worker timeout).
+MAX_COLUMNS = 200
 
 # Lead fields a column can map to: (name, label, max length).
 FIELDS = (
@@ -183,7 +187,7 @@ def analyse_file(path) -> FileAnalysis:
         reader = csv.reader(_strip_nul(handle), delimiter=delimiter)
         for _line, values in _records(reader):
             if header is None:
-                header = [v.strip().lstrip("\ufeff") for v in values]
+                header = _header_from(values)
                 continue
             row_count += 1
     if not header or not any(header):
@@ -194,6 +198,22 @@ def analyse_file(path) -> FileAnalysis:
     if row_count == 0:
         notes.append("The file has a header row but no leads.")
     return FileAnalysis(encoding, delimiter, header, row_count, notes)
+
+
+def _header_from(values) -> list[str]:
+    """The header row's column names; refuses a row the CSV reader could not read (a
+    field past csv.field_size_limit()) and one wider than MAX_COLUMNS."""
+    if isinstance(values, Exception):
+        raise ImportFileError(
+            f"The header row cannot be read ({values}). Check that the first line holds "
+            "the column names, each shorter than 100,000 characters."
+        )
+    if len(values) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The file has {len(values):,} columns; the limit is {MAX_COLUMNS}. Remove the "
+            "columns you do not need to import, or split the file."
+        )
+    return [v.strip().lstrip("\ufeff") for v in values]
 
 
 def _strip_nul(handle):

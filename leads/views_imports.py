@@ -29,7 +29,10 @@ def imports(request):
                 persona=form.cleaned_data["persona"],
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            if hasattr(error, "error_dict"):
+                form_errors_from(form, error)  # the list's own fields (name, source)
+            else:
+                form.add_error("file", error)
         else:
             return redirect("leads:import_detail", lead_list.pk)
     return render(
