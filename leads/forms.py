@@ -177,8 +177,11 @@ class ImportMappingForm(forms.Form):
 
     def __init__(self, *args, header=(), mapping=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each field's select lists every column: a list stored before uploads were capped
+        # (16,384 columns: a 32 s page) offers only the first MAX_COLUMNS.
         choices = [("", "— not in the file —")] + [
-            (str(i), name or f"Column {i + 1}") for i, name in enumerate(header)
+            (str(i), name or f"Column {i + 1}")
+            for i, name in enumerate(header[: importing.MAX_COLUMNS])
         ]
         mapping = mapping or {}
         for name, label, _limit in importing.FIELDS:

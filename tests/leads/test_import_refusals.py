@@ -80,3 +80,16 @@ def test_a_file_at_the_column_limit_is_accepted_and_its_mapping_page_opens(clien
     response = post(client, marketer, f"{header}\na@example.com\n")
     assert response.status_code == 302
     assert client.get(response.url).status_code == 200
+
+
+def test_the_mapping_page_of_a_list_wider_than_the_limit_offers_only_the_limit(
+    client, marketer, media
+):
+    # A list stored before uploads were capped: the page lists at most MAX_COLUMNS per select.
+    response = post(client, marketer, "Email\na@example.com\n")
+    lead_list = LeadList.objects.get()
+    lead_list.header = ["Email", *(f"c{i}" for i in range(16_383))]
+    lead_list.save(update_fields=["header"])
+    page = client.get(response.url).content.decode()
+    assert "c198" in page and "c199" not in page
+    assert page.count("<option") <= len(importing.FIELDS) * (importing.MAX_COLUMNS + 1)
