@@ -1,10 +1,12 @@
 """The audit trail: one call, made by the service that carries the rule, in its transaction.
 
 Actions recorded: version.publish, version.retire, suggestion.accept, suggestion.reject,
-lead.handoff, lead.reassign, lead.disqualify, leads.import, play.create, play.update,
-play.archive, play.restore, play.delete, objection.approve, objection.reject,
-objection.update, objection.merge, user.roles (role and admin flag changes). Entries
-are append-only (database trigger); admins read them in the Django admin.
+lead.handoff, handoff.accept, lead.reassign, lead.disqualify, lead.recycle,
+opportunity.close, leads.import, play.create, play.update, play.archive, play.restore,
+play.delete, objection.approve, objection.reject, objection.update, objection.merge,
+user.roles (role and admin flag changes, from the user's side or the group's). Entries
+are append-only (database triggers: no UPDATE, DELETE or TRUNCATE); admins read them in
+the Django admin.
 """
 
 import contextvars

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from notifications.services import notification_send
 from smarketing import roles
-from smarketing.audit import audit_record_many
+from smarketing.audit import audit_record, audit_record_many
 
 from ..models import Handoff, Lead, Play, Team, TeamMembership
 from ..policies import HandoffPolicy, LeadPolicy, MarketingPolicy
@@ -274,6 +274,12 @@ def handoff_accept(*, handoff: Handoff, user) -> Handoff:
         owner=user, status=Lead.Status.ACCEPTED, accepted_at=now
     )
     handoff.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="handoff.accept",
+        target=handoff,
+        after={"lead": handoff.lead_id, "owner": user.get_username()},
+    )
     return handoff
 
 

@@ -173,6 +173,7 @@ def lead_recycle(*, lead: Lead, user) -> Lead:
     role_decision(user, roles.MARKETING).require()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LeadPolicy(user, lead).lead_allows_recycle().require_valid()
+    before = {"status": lead.status, "owner": lead.owner.get_username() if lead.owner else None}
     lead.status = Lead.Status.RECYCLED
     lead.owner = None
     lead.play = None
@@ -189,6 +190,13 @@ def lead_recycle(*, lead: Lead, user) -> Lead:
             "first_touch_at",
             "next_step_due_at",
         ]
+    )
+    audit_record(
+        actor=user,
+        action="lead.recycle",
+        target=lead,
+        before=before,
+        after={"status": lead.status, "owner": None},
     )
     return lead
 
