@@ -374,6 +374,13 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def disqualification_is_history(self) -> bool:
+        """A disqualification kept from an earlier cycle: the lead was recycled since
+        (and maybe handed off again), so it is not the lead's state any more."""
+        recycled = self.status != self.Status.DISQUALIFIED
+        return self.disqualification_reason_id is not None and recycled
+
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
         return bool(
