@@ -289,7 +289,10 @@ def suggestion_inbox(request):
     )
 
 
-def _suggestion_page(request, pk, *, accept_form=None, conflict=None, status=200):
+def _suggestion_page(
+    request, pk, *, accept_form=None, conflict=None, reject_form=None, comment_form=None,
+    status=200,
+):  # fmt: skip
     suggestion, edits, comments = selectors.suggestion_detail(user=request.user, pk=pk)
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
     variants = suggestion.variant_list
@@ -311,8 +314,8 @@ def _suggestion_page(request, pk, *, accept_form=None, conflict=None, status=200
             "accept_form": accept_form,
             "chosen_variant": accept_form["variant"].value(),
             "conflict": conflict,
-            "reject_form": RejectForm(),
-            "comment_form": CommentForm(),
+            "reject_form": reject_form or RejectForm(),
+            "comment_form": comment_form or CommentForm(),
             "contributor_count": len(contributor_ids),
         },
         status=status,
@@ -366,9 +369,17 @@ def suggestion_reject(request, pk):
                 request, "Suggestion declined; the salespeople behind it are told why."
             )
             return redirect("feedback:suggestion_inbox")
+    elif _only_too_long(form, "reason"):
+        # The page again with the reason as typed and the limit under it.
+        return _suggestion_page(request, pk, reject_form=form, status=400)
     else:
         messages.error(request, "Give a reason: the salespeople behind it read it.")
     return redirect("feedback:suggestion_detail", pk=pk)
+
+
+def _only_too_long(form, field) -> bool:
+    """The form failed because the text is past its limit (not because it is empty)."""
+    return bool(form.data.get(field, "").strip()) and field in form.errors
 
 
 @require_POST
@@ -377,6 +388,8 @@ def suggestion_comment(request, pk):
     suggestion, _edits, _comments = selectors.suggestion_detail(user=request.user, pk=pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
+        if _only_too_long(form, "body"):
+            return _suggestion_page(request, pk, comment_form=form, status=400)
         messages.error(request, "Write a comment first.")
         return redirect("feedback:suggestion_detail", pk=pk)
     try:

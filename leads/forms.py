@@ -8,7 +8,16 @@ from smarketing import roles
 from smarketing.idempotency import IdempotencyField
 
 from . import importing
-from .models import Attempt, Channel, DisqualificationReason, Lead, Opportunity, Play, Team
+from .models import (
+    Attempt,
+    Channel,
+    DisqualificationReason,
+    Handoff,
+    Lead,
+    Opportunity,
+    Play,
+    Team,
+)
 
 User = get_user_model()
 
@@ -63,6 +72,7 @@ class HandoffForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=Handoff.NOTE_MAX,
         help_text="What the salesperson should know: how the lead came in, what they asked.",
     )
 
@@ -105,6 +115,7 @@ class DisqualifyForm(forms.Form):
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Lead.NOTE_MAX,
         help_text="In a sentence: what did you learn? Marketing reads these.",
     )
 

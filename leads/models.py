@@ -8,7 +8,7 @@ this module holds fields and constraints, and leads.querysets the chainable quer
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -340,7 +340,11 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
     )
-    disqualification_note = models.TextField(blank=True)
+    # Notes are read on pages listing many leads: one 2 MB note made a 2 MB page.
+    NOTE_MAX = 2000
+    disqualification_note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     disqualified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -415,7 +419,10 @@ class Handoff(models.Model):
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs"
     )
     play = models.ForeignKey(Play, null=True, blank=True, on_delete=models.SET_NULL)
-    note = models.TextField(blank=True)
+    NOTE_MAX = 1000
+    note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     handed_off_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -460,7 +467,10 @@ class Attempt(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    note = models.TextField(blank=True)
+    NOTE_MAX = 2000
+    note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     occurred_at = models.DateTimeField(default=timezone.now)
     # When it was logged, which may be later than when it happened (see is_backdated).
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -242,6 +242,8 @@ def attempt_log(request, pk):
         except ValidationError as problem:
             error = " ".join(error_messages(problem))
             form_errors_from(form, problem)  # the lead page shows them on the form
+    elif "note" in form.errors:
+        error = " ".join(form.errors["note"])
     else:
         error = "Choose a channel and an outcome."
     if request.htmx and request.POST.get("view") == "queue":
@@ -257,7 +259,8 @@ def attempt_log(request, pk):
             },
         )
     if error:
-        if request.htmx:
+        # A note past its limit: the page again, with the note as typed (not a redirect).
+        if request.htmx or "note" in form.errors:
             return _render_detail(
                 request, _visible_lead(request, pk), status=422, attempt_form=form
             )

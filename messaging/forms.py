@@ -70,4 +70,6 @@ class PreviewForm(forms.Form):
 
 class PersonaForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=Persona.DESCRIPTION_MAX
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -17,8 +18,11 @@ class Stage(models.TextChoices):
 class Persona(models.Model):
     """A buyer type (e.g. "CFO, mid-size manufacturer") that messages and plays target."""
 
+    DESCRIPTION_MAX = 2000
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -101,6 +101,8 @@ def lead_handoff(
     lead source's SLA starts now.
     """
     MarketingPolicy(user).can_handoff().require()
+    if len(note or "") > Handoff.NOTE_MAX:
+        raise ValidationError({"note": f"Keep the note under {Handoff.NOTE_MAX} characters."})
     if play is not None and not play.is_active:
         raise ValidationError("That play is archived; choose an active play.")
     if to_user is not None:

@@ -131,6 +131,8 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
         errors["reason"] = "Choose a reason."
     if not (note or "").strip():
         errors["note"] = "Say in a sentence why: marketing reads these notes."
+    elif len(note) > Lead.NOTE_MAX:
+        errors["note"] = f"Keep the note under {Lead.NOTE_MAX} characters (it has {len(note)})."
     if errors:
         raise ValidationError(errors)
     # After the input, so that a form without a reason says so even while locked.
