@@ -6,8 +6,9 @@ keys): a list typed by hand said `leads` where the view read `lead`, and four 50
 went unseen. Each route gets, as every persona allowed to use it (from the permission
 matrix), GET and POST requests with
 - each field alone set to each of the CORE values (non-numbers, 2**63, negatives,
-  empty, a 60,000-character string, day 9999-12-31, a list of values);
-- every field at once set to each HOSTILE value;
+  empty, a 60,000-character string, day 9999-12-31, a list of values), and every field
+  at once set to each HOSTILE value, as the first persona allowed;
+- every field at once set to each CORE value, as each other persona allowed;
 - random mixes drawn by hypothesis.
 The page must answer with anything but a 5xx. A method the view refuses (405) is
 skipped after the first try.
@@ -36,7 +37,7 @@ VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300), st.integers(
 
 ROUTES = dict(routes())
 FUZZ = settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -105,9 +106,10 @@ def test_every_field_a_view_reads_takes_hostile_values_without_a_500(request, cl
             for field in fields:
                 for value in CORE:
                     visitor.send({field: value})
-        if fields:
-            for value in HOSTILE:
-                visitor.send(dict.fromkeys(fields, value))
+        # Every value for the first persona; the others (the same fields, another
+        # role's branches of the view) get the CORE ones: the suite runs on 2 cores.
+        for value in (HOSTILE if index == 0 else CORE) if fields else ():
+            visitor.send(dict.fromkeys(fields, value))
         visitor.assert_no_errors()
     if fields:
         persona = _personas(allowed)[0]
