@@ -107,7 +107,8 @@ def _form_fields(form_class):
 
 def _formset_fields(formset_class, prefixes):
     names = set()
-    for prefix in {*prefixes, formset_class.get_default_prefix()}:
+    # The prefixes the code passes (PlayStepFormSet(prefix="steps")), else the default.
+    for prefix in set(prefixes) or {formset_class.get_default_prefix()}:
         names |= {f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS"}
         row = _form_fields(formset_class.form) | {"ORDER", "DELETE"}
         names |= {f"{prefix}-0-{field}" for field in row}
