@@ -5,6 +5,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 
+from smarketing import converters  # noqa: F401 (registers <id:>)
+
 from . import views
 from .authentication import ApiTokenAuthentication
 
@@ -38,18 +40,18 @@ urlpatterns = [
         name="docs",
     ),
     path("leads/", api(views.LeadListView.as_view()), name="leads"),
-    path("leads/<int:pk>/", api(views.LeadDetailView.as_view()), name="lead"),
-    path("leads/<int:pk>/attempts/", api(views.LeadAttemptView.as_view()), name="lead_attempts"),
-    path("leads/<int:pk>/play/", api(views.LeadPlayView.as_view()), name="lead_play"),
+    path("leads/<id:pk>/", api(views.LeadDetailView.as_view()), name="lead"),
+    path("leads/<id:pk>/attempts/", api(views.LeadAttemptView.as_view()), name="lead_attempts"),
+    path("leads/<id:pk>/play/", api(views.LeadPlayView.as_view()), name="lead_play"),
     path("opportunities/", api(views.OpportunityCreateView.as_view()), name="opportunities"),
     path(
-        "opportunities/<int:pk>/close/",
+        "opportunities/<id:pk>/close/",
         api(views.OpportunityCloseView.as_view()),
         name="opportunity_close",
     ),
     path("call-logs/", api(views.CallLogCreateView.as_view()), name="call_logs"),
-    path("call-logs/<int:pk>/", api(views.CallLogDetailView.as_view()), name="call_log"),
+    path("call-logs/<id:pk>/", api(views.CallLogDetailView.as_view()), name="call_log"),
     path("versions/", api(views.VersionListView.as_view()), name="versions"),
-    path("versions/<int:pk>/", api(views.VersionDetailView.as_view()), name="version"),
+    path("versions/<id:pk>/", api(views.VersionDetailView.as_view()), name="version"),
     path("suggestions/", api(views.SuggestionListView.as_view()), name="suggestions"),
 ]

@@ -9,11 +9,12 @@ Each provider answers for a whole page with one query, whatever the number of pa
 quotes or messages.
 """
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from leads.policies import customer_data_q
 from messaging.annotations import Annotation, AnnotationItem
 from messaging.models import MessageVersion
 
@@ -40,6 +41,8 @@ def passage_quotes(*, version: MessageVersion, user=None) -> dict[str, list[Anno
     by_key, newest = F("quote_passage_key"), F("occurred_at").desc()
     quotes = (
         CallLog.objects.filter(version_id=source)
+        # A salesperson reads their own team's customers' words (customer_data_q).
+        .filter(customer_data_q(user) if user is not None else Q())
         .exclude(quote="")
         .exclude(quote_passage_key="")
         .select_related("salesperson")

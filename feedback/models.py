@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from leads.models import BACKDATED_AFTER, Lead
+from leads.policies import customer_data_q
 
 
 class ObjectionTag(models.Model):
@@ -52,8 +53,11 @@ class CallLogQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The calls a person may read: the calls on every lead they may see (leads'
         own rule, Lead.objects.for_user: marketing all, a manager their teams', a
-        salesperson theirs), and the calls they logged themselves."""
-        return self.filter(Q(lead__in=Lead.objects.for_user(user)) | Q(salesperson=user))
+        salesperson theirs), and the calls they logged themselves; of those, only the
+        calls their team logged (leads.policies.customer_data_q: a lead offered to
+        another team does not show the earlier team's calls)."""
+        on_visible_leads = Q(lead__in=Lead.objects.for_user(user)) & customer_data_q(user)
+        return self.filter(on_visible_leads | Q(salesperson=user))
 
 
 class CallLog(models.Model):

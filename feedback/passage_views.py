@@ -19,7 +19,7 @@ from .services.drift import passage_url
 @require_GET
 def passage_quotes(request, version_pk, passage_key):
     version, passage, quotes = selectors.passage_quotes_page(
-        version_pk=version_pk, passage_key=passage_key
+        user=request.user, version_pk=version_pk, passage_key=passage_key
     )
     page = page_of(request, quotes)
     return render(

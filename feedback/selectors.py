@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -22,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from leads.models import Lead, Opportunity
+from leads.policies import customer_data_q
 from messaging.models import Message, MessageVersion, Passage
 from messaging.passages import tokens
 
@@ -218,12 +220,15 @@ def _after_text(suggestion: Suggestion) -> str:
     return suggestion.proposed_text
 
 
-def decorate_suggestions(suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3) -> None:
+def decorate_suggestions(
+    suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3, user=None
+) -> None:
     """Attach to each suggestion what its card shows, in 2 queries whatever their
     number: `paragraph` (its passage's number in the version the calls used, for an
     addition the one it follows), `summary` (suggestion_summary), `after_text` (the
     passage with the change), `live_has_passage` (whether the live version still has
-    the passage, so the change can still land) and `quotes`."""
+    the passage, so the change can still land) and `quotes` (for a `user`, only those
+    of calls their team logged: customer_data_q)."""
     if not suggestions:
         return
     version_ids = {s.version_id for s in suggestions}
@@ -241,6 +246,7 @@ def decorate_suggestions(suggestions: list[Suggestion], *, quotes_per_suggestion
     quotes = defaultdict(list)
     for edit in (
         PassageEdit.objects.filter(suggestion__in=suggestions)
+        .filter(customer_data_q(user, "call_log__salesperson") if user else Q())
         .exclude(call_log__quote="")
         .select_related("call_log__salesperson")
         .order_by("-call_log__occurred_at")[: 20 * len(suggestions)]
@@ -298,6 +304,7 @@ def suggestion_detail(*, user, pk):
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
     if not SuggestionPolicy(user, suggestion, contributor_ids=contributor_ids).can_view():
         raise Http404("No such suggestion.")
+    _hide_other_teams_quotes(user, [edit.call_log for edit in edits])
     comments = list(
         SuggestionComment.objects.filter(suggestion=suggestion).select_related("author")
     )
@@ -310,8 +317,24 @@ def suggestion_detail(*, user, pk):
         variant.over_span = variant_over_span(suggestion, variant)
     suggestion.variant_list = variants
     suggestion.breakdown = _breakdown(edits)
-    decorate_suggestions([suggestion])
+    decorate_suggestions([suggestion], user=user)
     return suggestion, edits, comments
+
+
+def _hide_other_teams_quotes(user, calls) -> None:
+    """Blank (in memory) the customer quotes of calls another team logged: a
+    salesperson sees their own team's customer data (leads.policies.customer_data_q).
+    The wording stays: comparing it is what a suggestion is for."""
+    visible = customer_data_q(user, "pk")
+    if not visible:  # marketing and admins: everything
+        return
+    writers = {call.salesperson_id for call in calls}
+    allowed = set(
+        get_user_model().objects.filter(visible, pk__in=writers).values_list("pk", flat=True)
+    )
+    for call in calls:
+        if call.salesperson_id not in allowed:
+            call.quote = ""
 
 
 def contributions_of(*, user):
@@ -416,15 +439,17 @@ def objection_tags_for_review():
 # --- Passages: quotes and drift -------------------------------------------------------
 
 
-def passage_quotes_page(*, version_pk: int, passage_key: str):
-    """A published version's passage and every quote customers gave about it, newest
-    first (the page behind a passage's "all N quotes" link), or 404."""
+def passage_quotes_page(*, user, version_pk: int, passage_key: str):
+    """A published version's passage and every quote customers gave about it that the
+    user may read (their team's, customer_data_q), newest first (the page behind a
+    passage's "all N quotes" link), or 404."""
     version = readable_version(pk=version_pk)
     passage = Passage.objects.filter(version=version, key=passage_key).first()
     if passage is None:
         raise Http404("No such passage.")
     quotes = (
         CallLog.objects.filter(version=version, quote_passage_key=passage_key)
+        .filter(customer_data_q(user))
         .exclude(quote="")
         .select_related("salesperson")
         .order_by("-occurred_at", "-pk")

@@ -13,6 +13,7 @@ from leads.models import Channel
 from leads.views import _attempt_choices
 from messaging.merge import MergeConflict
 from messaging.models import MessageVersion
+from smarketing.converters import id_or_none
 from smarketing.roles import MARKETING, SALES, role_required
 from smarketing.web import error_messages, form_errors_from, page_of, redirect_back, template_for
 
@@ -37,10 +38,10 @@ PANEL_VIEWS = ("queue", "detail")
 def _version_from(source, lead):
     """The version asked for ("" is an explicit general call), else the play's first."""
     if "version" in source:
-        value = source.get("version", "")
-        if not value.isdigit():
+        pk = id_or_none(source.get("version", ""))
+        if pk is None:
             return None
-        return MessageVersion.objects.published().select_related("message").filter(pk=value).first()
+        return MessageVersion.objects.published().select_related("message").filter(pk=pk).first()
     return selectors.default_version_for(lead)
 
 
@@ -49,8 +50,8 @@ def _call_log_form(request, data=None, source=None):
     source = source if source is not None else data if data is not None else request.GET
     leads = selectors.loggable_leads(user=request.user)
     lead = None
-    if source.get("lead", "").isdigit():
-        lead = leads.filter(pk=source["lead"]).first()
+    if lead_pk := id_or_none(source.get("lead")):
+        lead = leads.filter(pk=lead_pk).first()
     version = _version_from(source, lead)
     panel = source.get("view", "") in PANEL_VIEWS and lead is not None
     if panel:
@@ -158,12 +159,10 @@ def call_log_wording(request):
     into the form when the salesperson picks the version they used."""
     version = None
     if request.GET.get("version", ""):
-        version = selectors.readable_version(
-            pk=request.GET["version"] if request.GET["version"].isdigit() else 0
-        )
+        version = selectors.readable_version(pk=id_or_none(request.GET["version"]) or 0)
     lead = None
-    if request.GET.get("lead", "").isdigit():
-        lead = selectors.loggable_leads(user=request.user).filter(pk=request.GET["lead"]).first()
+    if lead_pk := id_or_none(request.GET.get("lead")):
+        lead = selectors.loggable_leads(user=request.user).filter(pk=lead_pk).first()
     form = CallLogForm(
         leads=selectors.loggable_leads(user=request.user),
         versions=selectors.version_choices(include=version),
@@ -290,7 +289,10 @@ def suggestion_inbox(request):
     )
 
 
-def _suggestion_page(request, pk, *, accept_form=None, conflict=None, status=200):
+def _suggestion_page(
+    request, pk, *, accept_form=None, conflict=None, reject_form=None, comment_form=None,
+    status=200,
+):  # fmt: skip
     suggestion, edits, comments = selectors.suggestion_detail(user=request.user, pk=pk)
     contributor_ids = {edit.call_log.salesperson_id for edit in edits}
     variants = suggestion.variant_list
@@ -312,8 +314,8 @@ def _suggestion_page(request, pk, *, accept_form=None, conflict=None, status=200
             "accept_form": accept_form,
             "chosen_variant": accept_form["variant"].value(),
             "conflict": conflict,
-            "reject_form": RejectForm(),
-            "comment_form": CommentForm(),
+            "reject_form": reject_form or RejectForm(),
+            "comment_form": comment_form or CommentForm(),
             "contributor_count": len(contributor_ids),
         },
         status=status,
@@ -367,9 +369,17 @@ def suggestion_reject(request, pk):
                 request, "Suggestion declined; the salespeople behind it are told why."
             )
             return redirect("feedback:suggestion_inbox")
+    elif _only_too_long(form, "reason"):
+        # The page again with the reason as typed and the limit under it.
+        return _suggestion_page(request, pk, reject_form=form, status=400)
     else:
         messages.error(request, "Give a reason: the salespeople behind it read it.")
     return redirect("feedback:suggestion_detail", pk=pk)
+
+
+def _only_too_long(form, field) -> bool:
+    """The form failed because the text is past its limit (not because it is empty)."""
+    return bool(form.data.get(field, "").strip()) and field in form.errors
 
 
 @require_POST
@@ -378,6 +388,8 @@ def suggestion_comment(request, pk):
     suggestion, _edits, _comments = selectors.suggestion_detail(user=request.user, pk=pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
+        if _only_too_long(form, "body"):
+            return _suggestion_page(request, pk, comment_form=form, status=400)
         messages.error(request, "Write a comment first.")
         return redirect("feedback:suggestion_detail", pk=pk)
     try:
@@ -416,9 +428,10 @@ def objection_list(request):
 
 
 def _pk(value) -> int:
-    if not (value or "").isdigit():
+    pk = id_or_none(value)
+    if pk is None:
         raise Http404("No such objection.")
-    return int(value)
+    return pk
 
 
 def _current_tag(pk) -> ObjectionTag:

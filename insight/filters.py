@@ -1,6 +1,6 @@
 """FilterSets of the insight pages; insight.selectors applies them."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -32,6 +32,10 @@ def _sources():
         .values_list("source", flat=True)
         .distinct()
     ]
+
+
+PERIOD_EARLIEST = date(1970, 1, 1)
+PERIOD_LATEST = date(2999, 12, 31)
 
 
 def period_bounds(since, until) -> tuple[datetime, datetime]:
@@ -102,6 +106,14 @@ class _PeriodFields(django_filters.FilterSet):
         valid = super().is_valid()
         if valid:
             since, until = self.form.cleaned_data["since"], self.form.cleaned_data["until"]
+            for name, day in (("since", since), ("until", until)):
+                if not PERIOD_EARLIEST <= day <= PERIOD_LATEST:
+                    # 9999-12-31 is a valid date, but the day after it, where the period
+                    # ends, is not one (OverflowError, a 500).
+                    self.form.add_error(
+                        name, f"Choose a day between {PERIOD_EARLIEST} and {PERIOD_LATEST}."
+                    )
+                    return False
             if since > until:
                 self.form.add_error("until", "Choose an end on or after the start.")
                 return False

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from smarketing import converters  # noqa: F401 (registers <id:>)
+
 from . import views
 
 app_name = "insight"
@@ -12,6 +14,6 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards.csv", views.scorecards_csv, name="scorecards_csv"),
     path("disqualifications/", views.disqualifications, name="disqualifications"),
-    path("experiments/<int:pk>/", views.experiment_readout, name="experiment_readout"),
+    path("experiments/<id:pk>/", views.experiment_readout, name="experiment_readout"),
     path("disqualifications.csv", views.disqualifications_csv, name="disqualifications_csv"),
 ]

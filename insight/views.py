@@ -5,13 +5,12 @@ Both pages (and their CSV downloads) are for marketing and sales leadership; see
 smarketing.context_processors for why salespeople do not get them.
 """
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from smarketing.csvio import csv_response
 from smarketing.roles import MARKETING, SALES_MANAGER, role_required
 from smarketing.web import page_of
 
@@ -77,31 +76,7 @@ def _csv(filterset, figures, key, page) -> HttpResponse:
         raise Http404("No such table.")
     if not filterset.is_valid():
         return _invalid_filters()
-    return _csv_response(f"{page}-{key}", figure.headers, figure.rows)
-
-
-def _csv_response(name, headers, rows) -> HttpResponse:
-    """A CSV download named `name` and today's date; every cell goes through _safe_cell."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if cell is None else _safe_cell(cell) for cell in row])
-    return response
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    # A text cell starting with =, +, - or @ (or a tab or carriage return, which some
-    # spreadsheets skip before reading the formula) would run as a formula: a rep's
-    # note or a vendor's list name is text someone else typed.
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return csv_response(f"{page}-{key}", figure.headers, figure.rows)
 
 
 @require_GET
@@ -178,7 +153,7 @@ def scorecards_csv(request):
         ]
         for card in report.rows
     ]  # fmt: skip
-    return _csv_response(f"scorecards-{report.by}", headers, rows)
+    return csv_response(f"scorecards-{report.by}", headers, rows)
 
 
 @require_GET
@@ -220,7 +195,7 @@ def disqualifications_csv(request):
         ]
         for lead in report.leads.iterator(chunk_size=2000)
     )  # fmt: skip
-    return _csv_response("disqualifications", headers, rows)
+    return csv_response("disqualifications", headers, rows)
 
 
 def _invalid_filters() -> HttpResponse:

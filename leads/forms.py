@@ -8,7 +8,16 @@ from smarketing import roles
 from smarketing.idempotency import IdempotencyField
 
 from . import importing
-from .models import Attempt, Channel, DisqualificationReason, Lead, Opportunity, Play, Team
+from .models import (
+    Attempt,
+    Channel,
+    DisqualificationReason,
+    Handoff,
+    Lead,
+    Opportunity,
+    Play,
+    Team,
+)
 
 User = get_user_model()
 
@@ -63,6 +72,7 @@ class HandoffForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=Handoff.NOTE_MAX,
         help_text="What the salesperson should know: how the lead came in, what they asked.",
     )
     override_reason = forms.CharField(
@@ -112,6 +122,7 @@ class DisqualifyForm(forms.Form):
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Lead.NOTE_MAX,
         help_text="In a sentence: what did you learn? Marketing reads these.",
     )
 
@@ -184,8 +195,11 @@ class ImportMappingForm(forms.Form):
 
     def __init__(self, *args, header=(), mapping=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each field's select lists every column: a list stored before uploads were capped
+        # (16,384 columns: a 32 s page) offers only the first MAX_COLUMNS.
         choices = [("", "— not in the file —")] + [
-            (str(i), name or f"Column {i + 1}") for i, name in enumerate(header)
+            (str(i), name or f"Column {i + 1}")
+            for i, name in enumerate(header[: importing.MAX_COLUMNS])
         ]
         mapping = mapping or {}
         for name, label, _limit in importing.FIELDS:

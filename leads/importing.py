@@ -9,7 +9,6 @@ Files are streamed, never read whole into memory, so a 50 MB file costs a few MB
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,10 @@ from django.core.validators import validate_email
 # Bigger files are refused at upload with a message: split them or use the shell command.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
+# Columns a file may have. The widest real vendor export seen had 60; past a few hundred
+# a file is not a lead list, and the mapping page offers every column in every field's
+# select (16,384 columns took 32 s to render, 100,000 a worker timeout).
+MAX_COLUMNS = 200
 
 # Lead fields a column can map to: (name, label, max length).
 FIELDS = (
@@ -184,7 +187,7 @@ def analyse_file(path) -> FileAnalysis:
         reader = csv.reader(_strip_nul(handle), delimiter=delimiter)
         for _line, values in _records(reader):
             if header is None:
-                header = [v.strip().lstrip("\ufeff") for v in values]
+                header = _header_from(values)
                 continue
             row_count += 1
     if not header or not any(header):
@@ -195,6 +198,22 @@ def analyse_file(path) -> FileAnalysis:
     if row_count == 0:
         notes.append("The file has a header row but no leads.")
     return FileAnalysis(encoding, delimiter, header, row_count, notes)
+
+
+def _header_from(values) -> list[str]:
+    """The header row's column names; refuses a row the CSV reader could not read (a
+    field past csv.field_size_limit()) and one wider than MAX_COLUMNS."""
+    if isinstance(values, Exception):
+        raise ImportFileError(
+            f"The header row cannot be read ({values}). Check that the first line holds "
+            "the column names, each shorter than 100,000 characters."
+        )
+    if len(values) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The file has {len(values):,} columns; the limit is {MAX_COLUMNS}. Remove the "
+            "columns you do not need to import, or split the file."
+        )
+    return [v.strip().lstrip("\ufeff") for v in values]
 
 
 def _strip_nul(handle):
@@ -284,28 +303,17 @@ def parse_row(line: int, values, *, mapping: dict[str, int], width: int, delimit
     return row
 
 
-def rejected_rows_csv(rejections) -> Iterator[str]:
-    """The downloadable report, streamed: line, result, reason, email, the row as it was.
-    Starts with a BOM so that Excel opens it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+REJECTED_ROWS_HEADERS = ["line", "result", "reason", "email", "row"]
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
 
-    writer.writerow(["line", "result", "reason", "email", "row"])
-    yield "\ufeff" + flush()
+def rejected_rows(rejections) -> Iterator[list]:
+    """The downloadable report's rows: line, result, reason, email, the row as it was
+    (written by smarketing.csvio, which neutralises formulas: the row is a vendor's)."""
     for rejection in rejections:
-        writer.writerow(
-            [
-                rejection.line_number,
-                rejection.get_kind_display(),
-                rejection.reason,
-                rejection.email,
-                rejection.raw,
-            ]
-        )
-        yield flush()
+        yield [
+            rejection.line_number,
+            rejection.get_kind_display(),
+            rejection.reason,
+            rejection.email,
+            rejection.raw,
+        ]

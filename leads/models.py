@@ -8,7 +8,7 @@ this module holds fields and constraints, and leads.querysets the chainable quer
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -358,7 +358,11 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
     )
-    disqualification_note = models.TextField(blank=True)
+    # Notes are read on pages listing many leads: one 2 MB note made a 2 MB page.
+    NOTE_MAX = 2000
+    disqualification_note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     disqualified_at = models.DateTimeField(null=True, blank=True)
     # The agreement version whose minimum attempts and reasons the disqualification met.
     disqualified_under = models.ForeignKey(
@@ -396,6 +400,13 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def disqualification_is_history(self) -> bool:
+        """A disqualification kept from an earlier cycle: the lead was recycled since
+        (and maybe handed off again), so it is not the lead's state any more."""
+        recycled = self.status != self.Status.DISQUALIFIED
+        return self.disqualification_reason_id is not None and recycled
+
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
         return bool(
@@ -432,7 +443,10 @@ class Handoff(models.Model):
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs"
     )
     play = models.ForeignKey(Play, null=True, blank=True, on_delete=models.SET_NULL)
-    note = models.TextField(blank=True)
+    NOTE_MAX = 1000
+    note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     handed_off_at = models.DateTimeField(default=timezone.now)
     # When it went into the backlog; handed_off_at is when the backlog released it, to
@@ -499,7 +513,10 @@ class Attempt(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    note = models.TextField(blank=True)
+    NOTE_MAX = 2000
+    note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     occurred_at = models.DateTimeField(default=timezone.now)
     # When it was logged, which may be later than when it happened (see is_backdated).
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
+from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from smarketing import roles
 from smarketing.policies import ALLOWED, Decision, deny
 
-from .models import OPEN_STATUSES, Channel, Handoff, Lead, TeamMembership
+from .models import OPEN_STATUSES, Channel, Handoff, Lead, Team, TeamMembership
 
 ROLE_REFUSED = "Your role does not allow this."
 
@@ -63,6 +64,24 @@ LEAD_ACTIONS = (
     "create_opportunity",
     "close_opportunity",
 )
+
+
+def customer_data_q(user, field: str = "salesperson") -> Q:
+    """Whose customer data a person may read: "a salesperson sees their own team's
+    customer data". The calls, customer quotes and attempt notes a salesperson writes
+    are about their team's customer; when a lead moves to another team (offered after a
+    recycle), the new team sees the lead but not what the earlier team wrote. Marketing
+    and admins read everything (they run the feedback loop); a manager their teams'
+    salespeople's; a salesperson their own team's (and their own).
+
+    A Q on `field`, the user who wrote the row (a CallLog's or Attempt's salesperson,
+    "call_log__salesperson" for a passage edit), for the selectors and CallLog.visible_to.
+    """
+    if roles.has_role(user, roles.MARKETING):
+        return Q()
+    teams = Team.objects.filter(Q(memberships__user=user) | Q(manager=user))
+    writers = TeamMembership.objects.filter(team__in=teams).values("user_id")
+    return Q(**{field: user.pk}) | Q(**{f"{field}__in": writers})
 
 
 def role_decision(user, *allowed: str) -> Decision:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     F,
@@ -40,6 +41,7 @@ from .models import (
     SlaBreach,
     Team,
 )
+from .policies import customer_data_q
 from .selectors_imports import (  # noqa: F401 - the import pages' reads, named here too
     IMPORT_PLAN_MAX_ROWS,
     ImportPlan,
@@ -139,6 +141,13 @@ def lead_list(*, user, filters) -> tuple[LeadFilter, object]:
     return filterset, filterset.qs
 
 
+def _readable(visible: Q):
+    """True on the rows `visible` lets the user read (an empty Q: every row)."""
+    if not visible:
+        return Value(True, output_field=BooleanField())
+    return Case(When(visible, then=True), default=False, output_field=BooleanField())
+
+
 def lead_detail(*, user, pk: int) -> Lead:
     """One lead with everything its page shows; raises Lead.DoesNotExist if the user may
     not see it (the view turns that into a 404, so ids are not probed)."""
@@ -156,8 +165,14 @@ def lead_detail(*, user, pk: int) -> Lead:
         .prefetch_related(
             _steps_prefetch(),
             _pending_prefetch(),
-            # All attempts: the timeline, and the play panel's done steps (leads_decorate).
-            Prefetch("attempts", queryset=Attempt.objects.select_related("salesperson")),
+            # All attempts: the timeline, and the play panel's done steps (leads_decorate);
+            # each note only for the team that wrote it (customer_data_q).
+            Prefetch(
+                "attempts",
+                queryset=Attempt.objects.select_related("salesperson").annotate(
+                    note_visible=_readable(customer_data_q(user))
+                ),
+            ),
             Prefetch(
                 "handoffs",
                 queryset=Handoff.objects.select_related(
@@ -165,9 +180,14 @@ def lead_detail(*, user, pk: int) -> Lead:
                 ),
                 to_attr="all_handoffs",
             ),
-            # The conversations logged on this lead (feedback's call logs, newest first).
-            "call_logs__version__message",
-            "call_logs__salesperson",
+            # The conversations logged on this lead (feedback's call logs, newest first),
+            # those of the viewer's team only (customer_data_q).
+            Prefetch(
+                "call_logs",
+                queryset=Lead._meta.get_field("call_logs")
+                .related_model.objects.filter(customer_data_q(user))
+                .select_related("version__message", "salesperson"),
+            ),
         )
         .get(pk=pk)
     )

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smarketing.converters import ids_from
 from smarketing.roles import MARKETING, SALES, SALES_MANAGER, has_role, role_required
 from smarketing.web import (
     IdsFirstPaginator,
@@ -82,7 +83,7 @@ def lead_create(request):
 @require_POST
 @role_required(MARKETING)
 def lead_qualify(request):
-    leads = selectors.leads_chosen(ids=request.POST.getlist("lead"))
+    leads = selectors.leads_chosen(ids=ids_from(request.POST.getlist("lead")))
     changed = services.lead_qualify(leads=leads, user=request.user)
     if changed:
         messages.success(request, f"{changed} lead{'s' if changed != 1 else ''} marked MQL.")
@@ -101,7 +102,7 @@ def lead_handoff(request):
     POST has no "confirm" and shows the form with the leads listed; the form's own POST
     carries "confirm" and hands them off. A single lead's page links here with ?lead=."""
     source = request.POST if request.method == "POST" else request.GET
-    ids = [pk for pk in source.getlist("lead") if pk.isdigit()]
+    ids = ids_from(source.getlist("lead"))
     leads = list(selectors.leads_chosen(ids=ids))
     if not leads:
         messages.warning(request, "Choose one or more leads to hand off.")
@@ -271,6 +272,8 @@ def attempt_log(request, pk):
         except ValidationError as problem:
             error = " ".join(error_messages(problem))
             form_errors_from(form, problem)  # the lead page shows them on the form
+    elif "note" in form.errors:
+        error = " ".join(form.errors["note"])
     else:
         error = "Choose a channel and an outcome."
     if request.htmx and request.POST.get("view") == "queue":
@@ -286,7 +289,8 @@ def attempt_log(request, pk):
             },
         )
     if error:
-        if request.htmx:
+        # A note past its limit: the page again, with the note as typed (not a redirect).
+        if request.htmx or "note" in form.errors:
             return _render_detail(
                 request, _visible_lead(request, pk), status=422, attempt_form=form
             )

@@ -2,11 +2,11 @@
 rejected. Thin like leads.views: parse input, call one selector or service, render."""
 
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from smarketing.csvio import csv_response
 from smarketing.roles import MARKETING, role_required
 from smarketing.web import form_errors_from, page_of
 
@@ -29,7 +29,10 @@ def imports(request):
                 persona=form.cleaned_data["persona"],
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            if hasattr(error, "error_dict"):
+                form_errors_from(form, error)  # the list's own fields (name, source)
+            else:
+                form.add_error("file", error)
         else:
             return redirect("leads:import_detail", lead_list.pk)
     return render(
@@ -94,8 +97,10 @@ def import_detail(request, pk):
 def import_rejections_csv(request, pk):
     lead_list = get_object_or_404(LeadList, pk=pk)
     rows = selectors.import_rejections(lead_list=lead_list).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        importing.rejected_rows_csv(rows), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        f"rejected-rows-{lead_list.pk}",
+        importing.REJECTED_ROWS_HEADERS,
+        importing.rejected_rows(rows),
+        stream=True,
+        dated=False,
     )
-    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{lead_list.pk}.csv"'
-    return response

@@ -53,7 +53,7 @@ def _with_one_more_row(post):
     data = post.copy()
     key = "steps-TOTAL_FORMS"
     total = data.get(key, "0")
-    total = int(total) if total.isdigit() else 0
+    total = int(total) if total.isascii() and total.isdigit() else 0
     data[key] = str(min(total + 1, PlayStepFormSet.max_num))
     # The new row carries the form's initial values, so it counts as unchanged: it is not
     # validated (no "required" errors on a row the marketer has not filled yet).

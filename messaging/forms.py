@@ -70,7 +70,9 @@ class PreviewForm(forms.Form):
 
 class PersonaForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=Persona.DESCRIPTION_MAX
+    )
 
 
 class ReviewCommentForm(forms.Form):

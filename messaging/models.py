@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -17,8 +18,11 @@ class Stage(models.TextChoices):
 class Persona(models.Model):
     """A buyer type (e.g. "CFO, mid-size manufacturer") that messages and plays target."""
 
+    DESCRIPTION_MAX = 2000
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +136,17 @@ class MessageVersionQuerySet(models.QuerySet):
     def readable_by_sales(self):
         return self.published()
 
+    def delete(self):
+        if self.exclude(status=MessageVersion.Status.DRAFT).exists():
+            raise ValidationError(PUBLISHED_IS_KEPT)
+        return super().delete()
+
+
+PUBLISHED_IS_KEPT = "A published version is never changed or deleted."
+# What publishing freezes (the database triggers freeze the same: messaging 0003).
+FROZEN_FIELDS = ("body", "body_html", "number", "message_id", "author_id", "change_summary",
+                 "published_at", "published_by_id", "origin")  # fmt: skip
+
 
 class MessageVersion(models.Model):
     """An immutable snapshot of a message's text once published.
@@ -218,6 +233,21 @@ class MessageVersion(models.Model):
     def __str__(self):
         return f"{self.message} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded", {})
+        if loaded.get("status", self.Status.DRAFT) != self.Status.DRAFT:
+            now = self._frozen_state()
+            changed = [f for f in FROZEN_FIELDS if f in loaded and f in now and loaded[f] != now[f]]
+            if changed or self.status == self.Status.DRAFT:
+                raise ValidationError(PUBLISHED_IS_KEPT)
+        super().save(*args, **kwargs)
+        self._loaded = self._frozen_state()
+
+    def delete(self, *args, **kwargs):
+        if not self.is_draft:
+            raise ValidationError(PUBLISHED_IS_KEPT)
+        return super().delete(*args, **kwargs)
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -227,6 +257,23 @@ class MessageVersion(models.Model):
             stored = MessageVersion.objects.filter(pk=self.pk).values("body").first()
             if stored and stored["body"] != self.body:
                 raise ValidationError("A published version is never changed again.")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        version = super().from_db(db, field_names, values)
+        # As loaded: save() compares with it, without a query, to keep publishing final.
+        version._loaded = version._frozen_state()
+        return version
+
+    def _frozen_state(self) -> dict:
+        return {k: self.__dict__[k] for k in ("status", *FROZEN_FIELDS) if k in self.__dict__}
+
+
+class PassageQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(version__status=MessageVersion.Status.DRAFT).exists():
+            raise ValidationError(PUBLISHED_IS_KEPT)
+        return super().delete()
 
 
 class Passage(models.Model):
@@ -252,6 +299,8 @@ class Passage(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     text = models.TextField()
 
+    objects = PassageQuerySet.as_manager()
+
     class Meta:
         ordering = ["version", "position"]
         constraints = [
@@ -262,6 +311,19 @@ class Passage(models.Model):
 
     def __str__(self):
         return f"{self.version} ¶{self.position + 1}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and self._of_published():
+            raise ValidationError(PUBLISHED_IS_KEPT)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._of_published():
+            raise ValidationError(PUBLISHED_IS_KEPT)
+        return super().delete(*args, **kwargs)
+
+    def _of_published(self) -> bool:
+        return MessageVersion.objects.filter(pk=self.version_id).exclude(status="draft").exists()
 
 
 class ReviewWorkflow(models.Model):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from smarketing import converters  # noqa: F401 (registers <id:>)
+
 from . import views
 
 app_name = "notifications"
@@ -9,5 +11,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="notification_list"),
     path("read/", views.notifications_mark_all_read, name="notifications_read"),
-    path("<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("<id:pk>/open/", views.notification_open, name="notification_open"),
 ]

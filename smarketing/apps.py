@@ -28,3 +28,8 @@ class SmarketingConfig(AppConfig):
         from .preferences import remember_at_login
 
         user_logged_in.connect(remember_at_login, dispatch_uid="time-zone-at-login")
+        from django.db.backends.signals import connection_created
+
+        from .immutability import define_sqlite_function
+
+        connection_created.connect(define_sqlite_function, dispatch_uid="purge-function")

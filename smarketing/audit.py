@@ -1,14 +1,16 @@
 """The audit trail: one call, made by the service that carries the rule, in its transaction.
 
 Actions recorded: version.publish, version.retire, suggestion.accept, suggestion.reject,
-lead.handoff, lead.reassign, lead.disqualify, leads.import, play.create, play.update,
-play.archive, play.restore, play.delete, objection.approve, objection.reject,
-objection.update, objection.merge, user.roles (role and admin flag changes), review.submit,
-review.approved, review.changes_requested, review.comment, review.reset (an edit after
-submission), experiment.start, experiment.end, message.verify ("still accurate"), api.*
-(every write through the API, naming the token: api.lead.create, api.call_log.create...),
-api.token.create, api.token.revoke, webhook.create, webhook.update, webhook.resend. Entries
-are append-only (database trigger); admins read them in the Django admin.
+lead.handoff, handoff.accept, lead.reassign, lead.disqualify, lead.recycle,
+opportunity.close, leads.import, play.create, play.update, play.archive, play.restore,
+play.delete, objection.approve, objection.reject, objection.update, objection.merge,
+user.roles (role and admin flag changes, from the user's side or the group's),
+review.submit, review.approved, review.changes_requested, review.comment, review.reset (an
+edit after submission), experiment.start, experiment.end, message.verify ("still
+accurate"), api.* (every write through the API, naming the token: api.lead.create,
+api.call_log.create...), api.token.create, api.token.revoke, webhook.create,
+webhook.update, webhook.resend. Entries are append-only (database triggers: no UPDATE,
+DELETE or TRUNCATE); admins read them in the Django admin.
 """
 
 import contextvars

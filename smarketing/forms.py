@@ -17,7 +17,8 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for item in value or ():
             text = str(item).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) >= ID_LIMIT:
+            digits = text.lstrip("-")
+            if digits.isdigit() and (not digits.isascii() or abs(int(digits)) >= ID_LIMIT):
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -15,6 +15,7 @@ The filter form of every list is `templates/components/filter_form.html`.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -71,7 +72,8 @@ def redirect_back(request, default: str):
     """Redirect to the request's same-site `next` (POST or GET), else to `default`."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        # Not redirect(target): it would take "abc" for a URL name and fail to reverse it.
+        return HttpResponseRedirect(target)
     return redirect(default)
 
 

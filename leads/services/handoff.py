@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from notifications.services import notification_send
 from smarketing import roles
-from smarketing.audit import audit_record_many
+from smarketing.audit import audit_record, audit_record_many
 from smarketing.events import publish
 
 from ..models import Handoff, Lead, Play, PlayStep, Team, TeamMembership
@@ -116,6 +116,8 @@ def lead_handoff(
     recommended for it (leads.recommend) beside the play chosen.
     """
     MarketingPolicy(user).can_handoff().require()
+    if len(note or "") > Handoff.NOTE_MAX:
+        raise ValidationError({"note": f"Keep the note under {Handoff.NOTE_MAX} characters."})
     if play is not None and not play.is_active:
         raise ValidationError("That play is archived; choose an active play.")
     if to_user is not None:
@@ -452,6 +454,12 @@ def handoff_accept(*, handoff: Handoff, user) -> Handoff:
         owner=user, status=Lead.Status.ACCEPTED, accepted_at=now
     )
     handoff.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="handoff.accept",
+        target=handoff,
+        after={"lead": handoff.lead_id, "owner": user.get_username()},
+    )
     return handoff
 
 

@@ -36,6 +36,13 @@ IMPORT_STALE_AFTER = timedelta(seconds=40)
 IMPORT_RESUMES_MAX = 3
 
 
+def _fit(text: str, model, field: str) -> str:
+    """A default derived from the file name, cut to the field's length: a 94-character
+    name made a default source past its 100 characters, and a refusal (a 500)."""
+    limit = model._meta.get_field(field).max_length
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _validation_error_for(error: importing.ImportFileError) -> ValidationError:
     return ValidationError(str(error), code="unreadable")
 
@@ -46,8 +53,8 @@ def _list_stored(*, user, filename, content, size, name, source, persona):
     (encoding, separator, header, rows). A file that cannot be read is deleted again
     and its ImportFileError raised, so nothing is left behind for it."""
     lead_list = LeadList(
-        name=name or filename,
-        source=source or f"Import: {filename}",
+        name=name or _fit(filename, LeadList, "name"),
+        source=source or _fit(f"Import: {filename}", LeadList, "source"),
         persona=persona,
         original_filename=filename,
         file_size=size,
@@ -56,7 +63,7 @@ def _list_stored(*, user, filename, content, size, name, source, persona):
     lead_list.file.save(filename, content, save=False)
     try:
         analysis = importing.analyse_file(default_storage.path(lead_list.file.name))
-    except importing.ImportFileError:
+    except BaseException:
         lead_list.file.delete(save=False)
         raise
     lead_list.encoding = analysis.encoding
@@ -89,9 +96,14 @@ def lead_import_create(*, user, uploaded_file, name: str = "", source: str = "",
         )  # fmt: skip
     except importing.ImportFileError as error:
         raise _validation_error_for(error) from error
-    lead_list.mapping = importing.guess_mapping(analysis.header)
-    lead_list.full_clean()
-    lead_list.save()
+    try:
+        lead_list.mapping = importing.guess_mapping(analysis.header)
+        lead_list.full_clean()
+        lead_list.save()
+    except BaseException:
+        # No upload may stay behind a refused import (an over-long name or source).
+        lead_list.file.delete(save=False)
+        raise
     return lead_list
 
 

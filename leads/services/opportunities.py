@@ -10,6 +10,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from smarketing import roles
+from smarketing.audit import audit_record
 from smarketing.events import publish
 
 from ..models import Lead, Opportunity
@@ -74,6 +75,7 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     policy.actor_can_close_opportunity().require()
     policy.opportunity_allows_close().require_valid()
     now = timezone.now()
+    before = {"stage": opportunity.stage, "amount": opportunity.amount}
     opportunity.stage = Opportunity.Stage.WON if won else Opportunity.Stage.LOST
     opportunity.amount = amount
     opportunity.closed_at = now
@@ -83,6 +85,13 @@ def opportunity_close(*, opportunity: Opportunity, user, won: bool, amount: Deci
     lead.closed_at = now
     lead.next_step_due_at = None
     lead.save(update_fields=["status", "closed_at", "next_step_due_at"])
+    audit_record(
+        actor=user,
+        action="opportunity.close",
+        target=opportunity,
+        before=before,
+        after={"stage": opportunity.stage, "amount": opportunity.amount},
+    )
     opportunity_changed.send(sender=Opportunity, opportunity=opportunity)
     publish(
         "opportunity.closed",

@@ -138,6 +138,8 @@ def lead_disqualify(*, lead: Lead, user, reason: DisqualificationReason, note: s
         errors["reason"] = f"The agreement allows these reasons only: {allowed}."
     if not (note or "").strip():
         errors["note"] = "Say in a sentence why: marketing reads these notes."
+    elif len(note) > Lead.NOTE_MAX:
+        errors["note"] = f"Keep the note under {Lead.NOTE_MAX} characters (it has {len(note)})."
     if errors:
         raise ValidationError(errors)
     # After the input, so that a form without a reason says so even while locked.
@@ -200,6 +202,7 @@ def lead_recycle(*, lead: Lead, user) -> Lead:
     role_decision(user, roles.MARKETING).require()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LeadPolicy(user, lead).lead_allows_recycle().require_valid()
+    before = {"status": lead.status, "owner": lead.owner.get_username() if lead.owner else None}
     lead.status = Lead.Status.RECYCLED
     lead.owner = None
     lead.play = None
@@ -216,6 +219,13 @@ def lead_recycle(*, lead: Lead, user) -> Lead:
             "first_touch_at",
             "next_step_due_at",
         ]
+    )
+    audit_record(
+        actor=user,
+        action="lead.recycle",
+        target=lead,
+        before=before,
+        after={"status": lead.status, "owner": None},
     )
     return lead
 

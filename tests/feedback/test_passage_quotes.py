@@ -40,7 +40,8 @@ def test_a_quote_on_the_second_passage_shows_there_and_nowhere_else(
     first, second, third = v1.passages.order_by("position")
     quote_on(log_call, rep_a, v1, second.key, "Four days? For us it is six.")
 
-    for viewer in (rep_b, marketer):
+    # rep_a's own team and marketing read it (team B does not: test_team_exposure).
+    for viewer in (rep_a, marketer):
         page = client_for(viewer).get(
             reverse("messaging:version_detail", args=[v1.message_id, v1.number])
         )
@@ -74,7 +75,7 @@ def test_a_quote_with_html_is_shown_as_text(client_for, rep_a, rep_b, v1, log_ca
     second = v1.passages.get(position=1)
     quote_on(log_call, rep_a, v1, second.key, '<script>alert("x")</script><b>cheap</b>')
 
-    html = client_for(rep_b).get(
+    html = client_for(rep_a).get(
         reverse("messaging:version_detail", args=[v1.message_id, v1.number])
     )
     html = html.content.decode()
@@ -84,14 +85,13 @@ def test_a_quote_with_html_is_shown_as_text(client_for, rep_a, rep_b, v1, log_ca
     assert "&lt;b&gt;cheap&lt;/b&gt;" in passage_block(html, second.key)
 
 
-def test_the_newest_quotes_come_first_and_the_rest_are_a_link_away(
-    client_for, rep_a, rep_b, v1, log_call
-):
+def test_the_newest_quotes_come_first_and_the_rest_are_a_link_away(client_for, rep_a, v1, log_call):
     second = v1.passages.get(position=1)
     for days in range(5):
         quote_on(log_call, rep_a, v1, second.key, f"Said {days} days ago", days_ago=days)
 
-    html = client_for(rep_b).get(
+    # rep_a's team reads them (another team's salesperson does not: test_team_exposure).
+    html = client_for(rep_a).get(
         reverse("messaging:version_detail", args=[v1.message_id, v1.number])
     )
     block = passage_block(html.content.decode(), second.key)
@@ -101,7 +101,7 @@ def test_the_newest_quotes_come_first_and_the_rest_are_a_link_away(
     assert shown == [str(d) for d in range(QUOTES_SHOWN)]  # newest first, capped
     more = reverse("feedback:passage_quotes", args=[v1.pk, second.key])
     assert f'href="{more}"' in block
-    everything = client_for(rep_b).get(more).content.decode()
+    everything = client_for(rep_a).get(more).content.decode()
     assert re.findall(r"Said (\d) days ago", everything) == ["0", "1", "2", "3", "4"]
 
 

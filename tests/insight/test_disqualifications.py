@@ -63,7 +63,7 @@ def test_page_escapes_the_note_and_links_each_count(
 
 def test_csv_neutralises_formulas(scorecard_story, client_for, marketer):
     response = client_for(marketer).get(reverse("insight:disqualifications_csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Disqualified at", "Lead", "Email", "Reason", "Note"]
     notes = {row[3]: row[4] for row in rows[1:]}
     assert notes["Bad contact data"] == '\'=HYPERLINK("http://example.com") number bounced'

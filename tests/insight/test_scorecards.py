@@ -15,7 +15,7 @@ from tests.support.factories import LeadFactory
 
 
 def csv_rows(client, url, params=None):
-    return list(csv.reader(io.StringIO(client.get(url, params or {}).content.decode())))
+    return list(csv.reader(io.StringIO(client.get(url, params or {}).content.decode("utf-8-sig"))))
 
 
 def by_name(report):

@@ -46,7 +46,7 @@ def test_attribution_csv_carries_the_tables_numbers_with_the_same_filters(
     )
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][-2:] == ["Pipeline USD", "Won revenue USD"]
     v2_row = next(row for row in rows if row[0].endswith("v2"))
     # Last touch, USD: C's 300 won; opportunities count A, C and E across currencies.

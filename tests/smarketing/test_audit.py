@@ -118,14 +118,73 @@ def test_entries_cannot_be_changed(marketer):
     assert entry.action == "version.publish"
 
 
-def test_entries_cannot_be_deleted_on_postgresql(marketer):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite keeps DELETE for the test runner's flush (see migration 0003)")
+def test_entries_cannot_be_deleted(marketer):
     publish(make_message(marketer, body="One"), marketer)
     count = AuditEntry.objects.count()
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEntry.objects.all().delete()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM smarketing_auditentry")
     assert AuditEntry.objects.count() == count
+
+
+def test_the_audit_table_cannot_be_truncated_on_postgresql(marketer):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE is refused above)")
+    publish(make_message(marketer, body="One"), marketer)
+    count = AuditEntry.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE smarketing_auditentry")
+    assert AuditEntry.objects.count() == count
+
+
+def test_emptying_the_whole_database_is_the_one_way_past_the_triggers(marketer):
+    from smarketing.immutability import purge_allowed
+
+    publish(make_message(marketer, body="One"), marketer)
+    with purge_allowed(), transaction.atomic():
+        AuditEntry.objects.all().delete()
+    assert not AuditEntry.objects.exists()
+
+
+def test_role_changes_made_from_the_group_side_are_recorded(admin):
+    user = UserFactory(username="newbie")
+    other = UserFactory(username="other")
+    sales = Group.objects.get(name="Sales")
+    sales.user_set.add(user, other)
+    added = [e for e in entries("user.roles") if e.after == {"roles": ["Sales"]}]
+    assert {e.target_id for e in added} == {str(user.pk), str(other.pk)}
+    assert all(e.before == {"roles": []} for e in added)
+    sales.user_set.remove(user)
+    sales.user_set.clear()
+    removed = [e for e in entries("user.roles") if e.after == {"roles": []}]
+    assert sorted(e.target_id for e in removed) == sorted([str(user.pk), str(other.pk)])
+
+
+def test_closing_an_opportunity_accepting_a_handoff_and_recycling_a_lead_are_recorded(
+    marketer, rep_a, handed_to
+):
+    from decimal import Decimal
+
+    lead = handed_to(rep_a)
+    lead_services.handoff_accept(handoff=lead.handoffs.get(), user=rep_a)
+    [accepted] = entries("handoff.accept")
+    assert accepted.actor == rep_a and accepted.after["owner"] == "rep_a"
+    assert accepted.after["lead"] == lead.pk
+    opportunity = lead_services.opportunity_create(
+        lead=lead, user=rep_a, amount=Decimal("1000"), name="Deal"
+    )
+    lead_services.opportunity_close(
+        opportunity=opportunity, user=rep_a, won=False, amount=Decimal("900")
+    )
+    [closed] = entries("opportunity.close")
+    assert closed.target_id == str(opportunity.pk) and closed.after["stage"] == "lost"
+    assert closed.after["amount"] == "900"
+    lead.refresh_from_db()
+    lead_services.lead_recycle(lead=lead, user=marketer)
+    [recycled] = entries("lead.recycle")
+    assert recycled.before == {"status": "lost", "owner": "rep_a"}
+    assert recycled.after == {"status": "recycled", "owner": None}
 
 
 def test_admins_read_the_trail_and_nobody_edits_it(client_for, admin, marketer):
