@@ -103,7 +103,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login attempt while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the person's roles in the same query as the user
+    # row (issue 19). Sessions started under the plain ModelBackend log in again once.
+    "smarketing.auth.RolesModelBackend",
 ]
 # Login throttling: 5 failures for one username from one address lock that pair out for
 # an hour (a successful login resets the count). Behind a proxy, set AXES_IPWARE_PROXY_COUNT.
@@ -293,6 +295,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read from the cache, written through to the database (issue 19).
+SESSION_ENGINE = "smarketing.sessions"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -43,7 +43,11 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 if "CACHES" in globals() and REDIS_URL:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = "smarketing-tests"  # noqa: F405
+    # One prefix per xdist worker: each worker has its own database, whose ids repeat the
+    # other's, and cached per-person figures (the unread count) are keyed by user id.
+    CACHES["default"]["KEY_PREFIX"] = "smarketing-tests" + os.environ.get(  # noqa: F405
+        "PYTEST_XDIST_WORKER", ""
+    )
 # Login throttling is tested on its own (tests/smarketing/test_security.py); elsewhere
 # it would need a request on every client.login().
 AXES_ENABLED = False
