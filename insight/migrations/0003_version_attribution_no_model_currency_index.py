@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0002_lead_handoff_index'),
+        ("insight", "0002_lead_handoff_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='versionattribution',
-            name='version_attribution_idx',
+            model_name="versionattribution",
+            name="version_attribution_idx",
         ),
     ]
