@@ -45,6 +45,13 @@ BIG_TABLES = {
     "smarketing_outboxmessage",
 }  # fmt: skip
 
+# The one big table a page may read whole, and why. The inbox's objection-gaps panel
+# (cached for OBJECTION_GAPS_CACHE_SECONDS) counts 90 days of objections: the calls of
+# the period come through calllog_occurred_idx, and a hash join that reads the (call,
+# objection) link table once beats an index probe per call when the period holds tens
+# of thousands of calls. What it must not read whole is the call logs (it did).
+ALLOWED_SEQ_SCANS = {("inbox", "feedback_calllog_objections")}
+
 # A plan may read a few rows it then drops (a filter on a handful of candidates); one
 # that drops more than half the company's call logs reads something whole, or looks
 # rows up once per row through the wrong index (the attribution page's old plan
@@ -115,7 +122,11 @@ def test_no_key_page_scans_a_big_table_without_statistics(client):
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
             plan = explain(sql)
-            found = sorted(seq_scans(plan) & BIG_TABLES)
+            found = sorted(
+                table
+                for table in seq_scans(plan) & BIG_TABLES
+                if (page, table) not in ALLOWED_SEQ_SCANS
+            )
             thrown = discarded(plan)
             if found or thrown > MAX_DISCARDED:
                 scans.setdefault(page, []).append((found, thrown, sql[:2000]))
