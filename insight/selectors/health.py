@@ -3,11 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    F,
+    Min,
+    Q,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from feedback.models import PassageEdit, Suggestion
+from feedback.models import Suggestion
 from leads.models import Lead
 
 from .. import figures
@@ -186,21 +191,14 @@ def loop_health(*, filters, now=None) -> LoopHealth:
     health.suggestions_raised = counts["raised"]
     health.suggestions_accepted = counts["accepted"]
     health.suggestions_shipped = counts["shipped"]
-    # Shipped suggestions are few (each one is a marketer's decision): each one's first
-    # call is looked up on its own through the edits' suggestion index (a correlated
-    # subquery, so that no plan joins every passage edit to them), and the median is
-    # taken here.
-    first_call = (
-        PassageEdit.objects.filter(suggestion=OuterRef("pk"))
-        .order_by("call_log__occurred_at")
-        .values("call_log__occurred_at")[:1]
-    )
+    # Shipped suggestions are few (each one is a marketer's decision), so their
+    # first-call times come back in one grouped query and the median is taken here.
     spans = sorted(
-        (shipped_at - first).total_seconds() / 86400
-        for shipped_at, first in Suggestion.objects.filter(
+        (shipped_at - first_call).total_seconds() / 86400
+        for shipped_at, first_call in Suggestion.objects.filter(
             shipped_at__gte=start, shipped_at__lt=end
         )
-        .annotate(first_call=Subquery(first_call))
+        .annotate(first_call=Min("edits__call_log__occurred_at"))
         .filter(first_call__isnull=False)
         .values_list("shipped_at", "first_call")
     )
