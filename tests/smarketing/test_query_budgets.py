@@ -24,7 +24,7 @@ from messaging.models import Message, MessageVersion, Persona
 
 # page: ceiling of SQL queries per request (session, user and navigation included).
 # Measured on 2026-12-02 (issue 19): queue 6, lead list 6, team 7, lead detail 11,
-# library 10, message 9, compare 11, call-log form 10, call-log POST 23, inbox 8,
+# library 10, message 9, compare 11, call-log form 10, call-log POST 23, inbox 10,
 # loop health 14, attribution 6, bare 1.
 BUDGETS = {
     "queue": 12,
