@@ -187,12 +187,15 @@ def server_env(**extra) -> dict:
                 CSRF_COOKIE_SECURE="0", SMARKETING_DEVTOOLS="1", **extra)  # fmt: skip
 
 
-def start_gunicorn(port: int, *, workers: int, threads: int, env: dict, args=()):
-    """collectstatic, then gunicorn on 127.0.0.1:port with the given environment."""
+def start_gunicorn(
+    port: int, *, workers: int, threads: int, env: dict, args=(), app: str = "smarketing.wsgi"
+):
+    """collectstatic, then gunicorn on 127.0.0.1:port with the given environment, serving
+    `app` (the page benchmark serves `devtools.wsgi`, which adds the true floor)."""
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                    cwd=ROOT, env=env, check=True)  # fmt: skip
     return subprocess.Popen(  # noqa: S603 - fixed arguments, our own server
-        [sys.executable, "-m", "gunicorn", "smarketing.wsgi", "--bind", f"{HOST}:{port}",
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"{HOST}:{port}",
          "--workers", str(workers), "--threads", str(threads), *args],
         cwd=ROOT, env=env,
     )  # fmt: skip

@@ -120,6 +120,8 @@ class CallLog(models.Model):
             models.Index(fields=["salesperson", "-occurred_at"], name="calllog_rep_idx"),
             models.Index(fields=["lead", "-occurred_at"], name="calllog_lead_idx"),
             models.Index(fields=["processed_at"], name="calllog_processed_idx"),
+            # The calls of a period across every version (the objection gaps' 90 days).
+            models.Index(fields=["occurred_at"], name="calllog_occurred_idx"),
         ]
 
     def __str__(self):

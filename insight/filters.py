@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from leads.models import DisqualificationReason, Lead, LeadList, Opportunity, Team
+from leads.selectors import lead_sources
 from messaging.models import Message, MessageVersion, Persona
 
 from .models import AttributionModel
@@ -25,13 +26,7 @@ def _keep(queryset, name, value):
 
 
 def _sources():
-    return [
-        (source, source)
-        for source in Lead.objects.exclude(source="")
-        .order_by("source")
-        .values_list("source", flat=True)
-        .distinct()
-    ]
+    return [(source, source) for source in lead_sources()]
 
 
 PERIOD_EARLIEST = date(1970, 1, 1)

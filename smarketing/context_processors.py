@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
 
@@ -21,14 +21,28 @@ NAVIGATION = (
 )
 
 
+# The navigation's URLs, reversed once per URL configuration and script prefix (they
+# are the same on every request: nine reverse() calls a page, issue 19).
+_URLS: dict[tuple, dict[str, str]] = {}
+
+
+def _navigation_urls() -> dict[str, str]:
+    key = (get_urlconf(), get_script_prefix())
+    urls = _URLS.get(key)
+    if urls is None:
+        urls = _URLS[key] = {name: reverse(name) for _l, name, _r, _p in NAVIGATION}
+    return urls
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     items = []
+    urls = _navigation_urls()
     for label, url_name, roles, prefix in NAVIGATION:
         if roles is None or has_role(user, *roles):
-            url = reverse(url_name)
+            url = urls[url_name]
             active = _is_active(request.path, prefix or url)
             items.append({"label": label, "url": url, "active": active})
     held = roles_of(user)

@@ -83,17 +83,28 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Where a user object keeps its roles for the request: set by roles_of on first use, or
+# already by smarketing.auth.RolesModelBackend, which reads them with the user row.
+ROLES_ATTRIBUTE = "_smarketing_roles"
+
+
+def roles_from(names, *, superuser: bool) -> frozenset[str]:
+    """The roles held, from group names (a superuser counts as Admin)."""
+    held = set(names) & set(ALL_ROLES)
+    if superuser:
+        held.add(ADMIN)
+    return frozenset(held)
+
+
 def roles_of(user) -> frozenset[str]:
     """The user's role names, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_smarketing_roles", None)
+    cached = getattr(user, ROLES_ATTRIBUTE, None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            names.add(ADMIN)
-        cached = frozenset(names & set(ALL_ROLES))
-        user._smarketing_roles = cached
+        names = user.groups.values_list("name", flat=True)
+        cached = roles_from(names, superuser=user.is_superuser)
+        setattr(user, ROLES_ATTRIBUTE, cached)
     return cached
 
 

@@ -110,7 +110,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login attempt while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the person's roles in the same query as the user
+    # row (issue 19). Sessions started under the plain ModelBackend log in again once.
+    "smarketing.auth.RolesModelBackend",
 ]
 # Login throttling: 5 failures for one username from one address lock that pair out for
 # an hour (a successful login resets the count). Behind a proxy, set AXES_IPWARE_PROXY_COUNT.
@@ -260,7 +262,16 @@ STATE_DIR = Path(os.environ.get("SMARKETING_STATE_DIR", BASE_DIR / "var"))
 # polling does not compete with the portal for SQLite's one writer lock. The cache is
 # a file cache there, so the web process sees the worker's heartbeat.
 if REDIS_URL:
-    CACHES = {"default": redis_cache(REDIS_URL)}
+    CACHES = {
+        "default": redis_cache(REDIS_URL),
+        # Sessions keep Django's plain Redis cache: a logout must not succeed silently
+        # with the session left in the cache (it would be logged in again once Redis
+        # answers). smarketing/sessions.py falls back to the database on reads.
+        "sessions": {
+            **redis_cache(REDIS_URL),
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        },
+    }
     CELERY_BROKER_URL = REDIS_URL
     _BROKER_OPTIONS = {}
 else:
@@ -364,6 +375,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read from the cache, written through to the database (issue 19).
+SESSION_ENGINE = "smarketing.sessions"
+SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -34,6 +34,20 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+@pytest.fixture(autouse=True)
+def _in_process_cache_emptied():
+    """Cached per-person figures (the unread count) are keyed by user id, and SQLite gives
+    a rolled-back test's ids out again: the in-process cache is emptied after each test.
+    (Redis runs use PostgreSQL, whose ids are never given out twice.)"""
+    yield
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+
+
 @pytest.fixture
 def marketer(db):
     return UserFactory(username="marketer", first_name="Maria", role=roles.MARKETING)

@@ -64,6 +64,7 @@ SECURE_HSTS_SECONDS = 0
 # carry the process's name, so that two never read each other's heartbeat.
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"smarketing-tests-{XDIST_WORKER}"  # noqa: F405
+    CACHES["sessions"]["KEY_PREFIX"] = f"smarketing-tests-{XDIST_WORKER}"  # noqa: F405
 else:
     # Per test process (pytest-xdist's workers each have their own), emptied per process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -219,7 +219,9 @@ def test_the_suggestion_page_reads_in_fixed_queries(
     client.get(url)
     with django_assert_max_num_queries(16) as small:
         client.get(url)
+    small_count = len(small.captured_queries)
     for rep in reps[1:]:
         log_call(rep, v1, said=say(("by hand", "manually in Excel")), quote="Yes.")
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    client.get(url)  # warm again: the calls' notifications dropped the cached unread count
+    with django_assert_max_num_queries(small_count):
         assert client.get(url).status_code == 200

@@ -70,3 +70,17 @@ def test_the_list_runs_a_fixed_number_of_queries(client_for, rep_a, django_asser
             services.notification_send(recipient=rep_a, kind="t", text=f"n{i}")
         with django_assert_max_num_queries(7):
             assert client.get(reverse("notifications:notification_list")).status_code == 200
+
+
+def test_the_cached_unread_count_follows_every_send_and_read(client_for, rep_a):
+    client = client_for(rep_a)
+    assert 'aria-label="Notifications, 0 unread"' in client.get("/").content.decode()
+    note = services.notification_send(recipient=rep_a, kind="t", text="One", url="/messages/")
+    assert 'aria-label="Notifications, 1 unread"' in client.get("/").content.decode()
+    client.post(reverse("notifications:notification_open", args=[note.pk]))
+    assert 'aria-label="Notifications, 0 unread"' in client.get("/").content.decode()
+    services.notification_send(recipient=rep_a, kind="t", text="Two")
+    services.notification_send(recipient=rep_a, kind="t", text="Three")
+    assert 'aria-label="Notifications, 2 unread"' in client.get("/").content.decode()
+    client.post(reverse("notifications:notifications_read"))
+    assert 'aria-label="Notifications, 0 unread"' in client.get("/").content.decode()
