@@ -10,6 +10,8 @@ write path for them.
 
 from django.contrib import admin
 
+from smarketing.admin import ReadOnlyAdmin
+
 from .models import (
     Account,
     AgreementVersion,
@@ -82,38 +84,20 @@ class PlayAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(ReadOnlyAdmin):
     """Read-only: the SLA rows before the agreement (version 1 was made from them).
     The SLA in force is changed on the agreement page, signed by both heads."""
 
     list_display = ["__str__", "source", "hours_to_first_touch", "min_attempts_before_disqualify"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(ReadOnlyAdmin):
     """Read-only: versions are proposed and signed on the agreement page, where the two
     heads see the redline; an admin edit would skip the signatures."""
 
     list_display = ["number", "summary", "in_force_from", "marketing_signed_by", "sales_signed_by"]
     list_select_related = ["marketing_signed_by", "sales_signed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GrowthTarget)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from smarketing.admin import ReadOnlyAdmin
 from smarketing.web import error_messages
 
 from . import services
@@ -142,19 +143,10 @@ class ReviewWorkflowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(admin.ModelAdmin):
+class ExperimentAdmin(ReadOnlyAdmin):
     """Read-only: experiments start and end on the message page, where the services
     keep "one live version, or one running experiment"."""
 
     list_display = ["__str__", "status", "starts_at", "ends_on", "planned_calls_per_arm", "winner"]
     list_filter = ["status"]
     list_select_related = ["message", "control", "challenger", "winner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

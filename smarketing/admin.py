@@ -11,17 +11,11 @@ admin.site.site_title = "Smarketing admin"
 admin.site.index_title = "Run the portal"
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the trail is for reading; the database refuses changes anyway."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows made only by a service (or rebuilt from others): an admin edit would
+    skip the service's rule, so the admin only reads them."""
 
-    list_display = ["created_at", "actor_label", "action", "target_label", "target_type"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["actor_label", "target_label", "target_id", "action"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -29,6 +23,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the trail is for reading; the database refuses changes anyway."""
+
+    list_display = ["created_at", "actor_label", "action", "target_label", "target_type"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_label", "target_label", "target_id", "action"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
 
 @admin.register(OutboxMessage)
