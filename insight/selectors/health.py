@@ -36,6 +36,9 @@ class LoopHealth:
     breaches: int = 0
     breaches_by_rep: list[tuple[str, int, int]] = field(default_factory=list)
     breaches_by_team: list[tuple[str, int, int]] = field(default_factory=list)
+    # (agreement version number, breaches judged by it), newest version first: a figure
+    # says which signed agreement's first-touch time it was judged by.
+    breaches_by_agreement: list[tuple[int | None, int]] = field(default_factory=list)
     suggestions_raised: int = 0
     suggestions_accepted: int = 0
     suggestions_shipped: int = 0
@@ -179,6 +182,11 @@ def loop_health(*, filters, now=None) -> LoopHealth:
         .order_by("-n", "team__name")
     ]
     health.breaches = sum(n for _name, n, _open in health.breaches_by_team)
+    health.breaches_by_agreement = list(
+        breaches.values("agreement__number").annotate(n=Count("pk"))
+        .order_by(F("agreement__number").desc(nulls_last=True))
+        .values_list("agreement__number", "n")
+    )  # fmt: skip
 
     counts = Suggestion.objects.order_by().aggregate(
         raised=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),

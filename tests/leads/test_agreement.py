@@ -100,6 +100,22 @@ def test_each_breach_names_the_agreement_version_that_set_its_deadline(rep_a, ha
     assert versions == {old.pk: 1, new.pk: v2.number}
 
 
+def test_loop_health_says_which_agreement_version_judged_its_breaches(rep_a, handed_to, agree):
+    from insight import selectors as insight_selectors
+
+    old = handed_to(rep_a)
+    v2 = agree(hours_to_first_touch=2)
+    new = [handed_to(rep_a), handed_to(rep_a)]
+    now = timezone.now()
+    Lead.objects.filter(pk__in=[old.pk, *(lead.pk for lead in new)]).update(
+        handed_off_at=now - timedelta(hours=3), first_touch_due_at=now - timedelta(minutes=1)
+    )
+    services.sla_breaches_scan()
+    health = insight_selectors.loop_health(filters={})
+    assert health.breaches == 3
+    assert health.breaches_by_agreement == [(v2.number, 2), (1, 1)]
+
+
 def test_a_disqualification_names_its_version_and_uses_only_the_reasons_allowed(
     rep_a, accepted_by, no_budget, agree
 ):
