@@ -2,6 +2,7 @@
 she has not, she is asked once, and sales sees it overdue in the library and the play."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -12,16 +13,18 @@ from messaging.models import Message
 from messaging.tasks import freshness_scan_task
 from notifications.models import Notification
 from smarketing.models import AuditEntry
+from tests.support.messaging_factories import publish
 
 
 @pytest.fixture
-def stale(play):
-    """The play's first message, live since 40 days with a 30-day interval."""
+def stale(play, marketer):
+    """The play's first message, live since 40 days with a 30-day interval (published
+    under a clock 40 days back: a published version's time is never rewritten)."""
     message = play.steps.get(position=0).message
     message.review_interval_days = 30
     message.save(update_fields=["review_interval_days"])
-    live = message.live_version
-    type(live).objects.filter(pk=live.pk).update(published_at=timezone.now() - timedelta(days=40))
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(days=40)):
+        publish(message, marketer, body="# CFO value\n\nCash back in 90 days.")
     return Message.objects.select_related("live_version").get(pk=message.pk)
 
 
