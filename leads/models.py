@@ -482,6 +482,8 @@ class Handoff(models.Model):
             models.Index(fields=["lead", "status"], name="handoff_lead_status_idx"),
             models.Index(fields=["team", "status"], name="handoff_team_status_idx"),
             models.Index(fields=["status", "queued_at"], name="handoff_backlog_idx"),
+            # The capacity page's backlog history reads hand-offs released in a window.
+            models.Index(fields=["handed_off_at"], name="handoff_handed_off_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

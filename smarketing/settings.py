@@ -249,6 +249,14 @@ def redis_cache(url: str) -> dict:
     }
 
 
+def redis_caches(url: str) -> dict:
+    """The cache aliases on Redis. Sessions keep Django's plain Redis cache: a logout
+    must not succeed silently with the session left in the cache (it would be signed in
+    again once Redis answers); smarketing/sessions.py reads the database when it is down."""
+    plain = {**redis_cache(url), "BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    return {"default": redis_cache(url), "sessions": plain}
+
+
 # Files the portal keeps between runs besides the database: the embedded broker's
 # queue, beat's schedule, the embedded cache. Gitignored; a state dir of their own per
 # test run (tests/settings.py).
@@ -262,16 +270,7 @@ STATE_DIR = Path(os.environ.get("SMARKETING_STATE_DIR", BASE_DIR / "var"))
 # polling does not compete with the portal for SQLite's one writer lock. The cache is
 # a file cache there, so the web process sees the worker's heartbeat.
 if REDIS_URL:
-    CACHES = {
-        "default": redis_cache(REDIS_URL),
-        # Sessions keep Django's plain Redis cache: a logout must not succeed silently
-        # with the session left in the cache (it would be logged in again once Redis
-        # answers). smarketing/sessions.py falls back to the database on reads.
-        "sessions": {
-            **redis_cache(REDIS_URL),
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        },
-    }
+    CACHES = redis_caches(REDIS_URL)
     CELERY_BROKER_URL = REDIS_URL
     _BROKER_OPTIONS = {}
 else:

@@ -85,14 +85,15 @@ def database_is_empty() -> bool:
     return not any(model.objects.exists() for model in _BUSINESS_MODELS)
 
 
-def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
+def scale_seed(*, sizes: Sizes, out=None, password: str, analyze: bool = True) -> dict[str, int]:
     """Fill an empty database with a company of `sizes`; return the row counts.
 
     Refuses (NotEmpty) when messages, leads, call logs, teams or accounts exist: ids
     are chosen here, and mixing generated rows into real ones would corrupt both.
-    Every seeded person gets `password` (hashed once). Each table is written in its own
-    transactions, batch by batch; a seed that fails half-way leaves a non-empty
-    database, to be dropped and seeded again.
+    Every seeded person gets `password` (hashed once). `analyze=False` leaves the
+    planner without statistics (tests/smarketing/test_query_plans.py needs exactly
+    that). Each table is written in its own transactions, batch by batch; a seed that
+    fails half-way leaves a non-empty database, to be dropped and seeded again.
     """
     if not database_is_empty():
         raise NotEmpty(
@@ -486,7 +487,8 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
     # rows that are now there rather than for empty tables ------------------------------
     progress.begin("sequences and statistics", 1)
     _reset_sequences()
-    tables_analyze()
+    if analyze:
+        tables_analyze()
     progress.end()
 
     # 8. Engine figures: VersionStats and suggestion evidence from the raw rows ----------
@@ -503,6 +505,7 @@ def scale_seed(*, sizes: Sizes, out=None, password: str) -> dict[str, int]:
     result = attribution_rebuild_all(batch_size=5000)
     counts["attribution_rows"] = result["rows"]
     # The tables the rebuilds just filled.
-    tables_analyze()
+    if analyze:
+        tables_analyze()
     progress.end()
     return counts

@@ -8,13 +8,13 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from smarketing.settings import redis_cache
+from smarketing.settings import redis_caches
 from tests.support.worker import free_port
 
 
 @pytest.fixture
 def cache_down(settings):
-    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{free_port()}/0")}
+    settings.CACHES = redis_caches(f"redis://127.0.0.1:{free_port()}/0")
     settings.OBJECTION_GAPS_CACHE_SECONDS = 300
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from smarketing.settings import database_config, redis_cache
+from smarketing.settings import database_config, redis_caches
 from tests.support.hung import hung_server
 
 
@@ -66,7 +66,7 @@ def test_healthz_is_503_within_3_seconds_when_the_broker_accepts_and_never_answe
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with hung_server() as port:
         settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
-        settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{port}/0")}
+        settings.CACHES = redis_caches(f"redis://127.0.0.1:{port}/0")
         started = time.monotonic()
         response = client.get(reverse("healthz"))
         took = time.monotonic() - started
