@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 CURRENCIES = ("EUR", "USD", "GBP")  # Opportunity.Currency when this was written
 MODELS = ("first", "last", "linear")
 PUBLISHED = ("live", "retired")
