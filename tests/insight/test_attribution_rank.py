@@ -3,6 +3,7 @@ written, through the services and their after-commit tasks, the rollup ranks the
 versions exactly as ranking every published version at request time does."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,7 @@ from insight.models import AttributionModel, VersionRank
 from insight.selectors.attribution import RANK_ORDER, request_time_ranking
 from leads import services as lead_services
 from leads.models import Opportunity
+from smarketing.preferences import preferences_save
 from tests.feedback.conftest import BODY
 from tests.support.messaging_factories import make_message, publish
 
@@ -100,5 +102,11 @@ def test_the_page_is_read_in_rollup_order_and_says_how_fresh_it_is(
             "updated_at", flat=True
         )
     )
-    page = client_for(marketer).get("/insight/attribution/").content.decode()
-    assert "Ranking figures as of" in page
+    # Shown in the reader's time zone.
+    preferences_save(user=marketer, time_zone="Asia/Tokyo")
+    page = (
+        client_for(marketer).get("/insight/attribution/?model=last&currency=EUR").content.decode()
+    )
+    in_tokyo = report.as_of.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f'Ranking figures as of <time datetime="{in_tokyo.isoformat()}">' in page
+    assert f">{in_tokyo.day} {in_tokyo:%b %H:%M}</time>" in page
