@@ -120,3 +120,59 @@ class VersionReach(models.Model):
 
     def __str__(self):
         return f"Reach of {self.version_id}"
+
+
+class VersionRank(models.Model):
+    """A used published version's place on the attribution page under one model and
+    currency: the figures the page sorts by (credited won revenue, then pipeline, then
+    calls), copied from VersionAttribution and VersionStats so that a page of the
+    ranking is one index range read instead of ranking every version at request time.
+
+    Rebuilt, never incremented, by insight.services.version_ranks_refresh wherever
+    VersionAttribution and VersionReach are (a lead's rebuild, the nightly full rebuild)
+    and when a version is published. There is a row for every currency, zeros included,
+    so a version used in calls is ranked (last) in a currency it has no deals in, as the
+    request-time ranking did (insight.selectors.attribution.request_time_ranking).
+    """
+
+    version = models.ForeignKey(
+        "messaging.MessageVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    # Copied (a version never changes message) for the page's message filter.
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=6, choices=AttributionModel.choices)
+    currency = models.CharField(max_length=3)
+    won_revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    pipeline = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    calls = models.PositiveIntegerField(default=0)
+    leads = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "model", "currency"], name="version_rank_unique"
+            )
+        ]
+        # Page order: a page is a range of the first index (the message filter: the
+        # second). The title and number break ties after these.
+        indexes = [
+            models.Index(
+                "model",
+                "currency",
+                models.F("won_revenue").desc(),
+                models.F("pipeline").desc(),
+                models.F("calls").desc(),
+                name="version_rank_page_idx",
+            ),
+            models.Index(
+                "message",
+                "model",
+                "currency",
+                models.F("won_revenue").desc(),
+                name="version_rank_message_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version_id} {self.model} {self.currency}: {self.won_revenue}"

@@ -27,11 +27,17 @@ from itertools import groupby, islice
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from feedback.models import CallLog
+from feedback.models import CallLog, VersionStats
 from leads.models import Lead, Opportunity
 from messaging.models import MessageVersion
 
-from .models import AttributionModel, LeadAttribution, VersionAttribution, VersionReach
+from .models import (
+    AttributionModel,
+    LeadAttribution,
+    VersionAttribution,
+    VersionRank,
+    VersionReach,
+)
 
 CENT = Decimal("0.01")
 WEIGHT = Decimal("0.000001")
@@ -224,7 +230,54 @@ def version_rollups_refresh(*, version_ids) -> int:
                 )
             )
     VersionAttribution.objects.bulk_create(rollups)
+    version_ranks_refresh(version_ids=ids)
     return len(ids)
+
+
+@transaction.atomic
+def version_ranks_refresh(*, version_ids) -> int:
+    """Recompute the VersionRank rows of these versions from VersionAttribution,
+    VersionReach and VersionStats, replacing what was there; returns the rows written.
+
+    A version is ranked when it is published and used (calls counted or leads
+    touched), as on the request-time ranking; it gets one row per model and currency.
+    Called at the end of version_rollups_refresh (in its transaction, the versions
+    locked) and when a version is published. Three reads whatever the number of
+    versions, so the lead rebuilds it rides on stay cheap.
+    """
+    ids = sorted(set(version_ids))
+    if not ids:
+        return 0
+    used = (
+        MessageVersion.objects.published()
+        .filter(pk__in=ids)
+        .filter(Q(stats__uses__gt=0) | Q(insight_reach__leads__gt=0))
+        .values_list("pk", "message_id", "stats__uses", "insight_reach__leads")
+    )
+    money = {
+        (version_id, model, currency): (won, pipeline)
+        for version_id, model, currency, won, pipeline in VersionAttribution.objects.filter(
+            version_id__in=ids
+        ).values_list("version_id", "model", "currency", "won_revenue", "pipeline")
+    }
+    ranks = [
+        VersionRank(
+            version_id=version_id,
+            message_id=message_id,
+            model=model.value,
+            currency=currency,
+            won_revenue=money.get((version_id, model.value, currency), (ZERO, ZERO))[0],
+            pipeline=money.get((version_id, model.value, currency), (ZERO, ZERO))[1],
+            calls=calls or 0,
+            leads=leads or 0,
+        )
+        for version_id, message_id, calls, leads in used
+        for model in AttributionModel
+        for currency in Opportunity.Currency.values
+    ]
+    VersionRank.objects.filter(version_id__in=ids).delete()
+    VersionRank.objects.bulk_create(ranks)
+    return len(ranks)
 
 
 def _decimal(value, places: Decimal) -> Decimal:
@@ -292,4 +345,11 @@ def _refresh_all_rollups() -> int:
     VersionAttribution.objects.exclude(version_id__in=used).delete()
     for start in range(0, len(used), 200):
         version_rollups_refresh(version_ids=used[start : start + 200])
+    # Ranks of versions outside `used`: counted calls but no lead rows left, or ranked
+    # before and used no more (their refresh drops or rewrites them).
+    others = set(VersionRank.objects.values_list("version_id", flat=True).distinct())
+    others |= set(VersionStats.objects.filter(uses__gt=0).values_list("version_id", flat=True))
+    others = sorted(others - set(used))
+    for start in range(0, len(others), 200):
+        version_ranks_refresh(version_ids=others[start : start + 200])
     return len(used)

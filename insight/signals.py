@@ -13,9 +13,11 @@ from smarketing import outbox
 def connect() -> None:
     from feedback.services import call_logs_processed
     from leads.services import opportunity_changed
+    from messaging.services import version_published
 
     call_logs_processed.connect(_call_logs_processed, dispatch_uid="insight-call-logs-processed")
     opportunity_changed.connect(_opportunity_changed, dispatch_uid="insight-opportunity-changed")
+    version_published.connect(_version_published, dispatch_uid="insight-version-published")
 
 
 def _enqueue(lead_id: int) -> None:
@@ -34,3 +36,13 @@ def _call_logs_processed(sender, call_logs, **kwargs):
 
 def _opportunity_changed(sender, opportunity, **kwargs):
     _enqueue(opportunity.lead_id)
+
+
+def _version_published(sender, version, previous=None, **kwargs):
+    # Publishing makes a version rankable (and retires the previous one, which stays
+    # ranked): their rank rows are recomputed once the publish commits.
+    from .tasks import version_rank_refresh_task
+
+    for published in (version, previous):
+        if published is not None:
+            outbox.enqueue(version_rank_refresh_task, published.pk)

@@ -21,3 +21,9 @@ def leads_attribution_rebuild_task(lead_ids: list[int]) -> int:
 def attribution_rebuild_all_task() -> dict:
     """Nightly safety net: rebuild every aggregate from the source rows."""
     return services.attribution_rebuild_all()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def version_rank_refresh_task(version_id: int) -> int:
+    """Recompute one version's rows of the attribution ranking (idempotent)."""
+    return services.version_ranks_refresh(version_ids=[version_id])

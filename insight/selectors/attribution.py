@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from messaging.models import MessageVersion
 
 from ..filters import AttributionFilter
-from ..models import AttributionModel, VersionAttribution
+from ..models import AttributionModel, VersionAttribution, VersionRank
 from ..stats import Comparison
 
 ZERO = Decimal("0")
@@ -71,6 +71,8 @@ class AttributionReport:
     currency: str = "EUR"
     rows: list[VersionFigures] = field(default_factory=list)
     page_obj: object = None
+    # When the ranking rows on this page were last recomputed (the page's freshness).
+    as_of: object = None
 
     @property
     def model_label(self) -> str:
@@ -91,18 +93,53 @@ def _predecessor(version, by_number, by_pk):
 
 
 PAGE_SIZE = 20
+# The page's order: credited won revenue, pipeline, calls, then title and number (and
+# the version's id, so that full ties keep one order across pages).
+RANK_ORDER = (
+    "-won_revenue",
+    "-pipeline",
+    "-calls",
+    "version__message__title",
+    "-version__number",
+    "version_id",
+)
+
+
+def request_time_ranking(*, model: str, currency: str, message=None):
+    """The attribution ranking computed from the rollups at request time: every used
+    published version, ordered as on the page. What the page did before VersionRank;
+    kept as the definition the VersionRank rollup is tested against."""
+    used = MessageVersion.objects.published().annotate(
+        rank_calls=Coalesce(F("stats__uses"), 0),
+        rank_leads=Coalesce(F("insight_reach__leads"), 0),
+    )
+    if message is not None:
+        used = used.filter(message=message)
+    rollup = VersionAttribution.objects.filter(
+        version=OuterRef("pk"), model=model, currency=currency
+    )
+    return (
+        used.filter(Q(rank_calls__gt=0) | Q(rank_leads__gt=0))
+        .annotate(
+            rank_won=Coalesce(Subquery(rollup.values("won_revenue")[:1]), ZERO),
+            rank_pipeline=Coalesce(Subquery(rollup.values("pipeline")[:1]), ZERO),
+        )
+        .order_by("-rank_won", "-rank_pipeline", "-rank_calls", "message__title", "-number", "pk")
+    )
 
 
 def attribution_report(*, filters, page=None) -> AttributionReport:
     """Per published version: calls, reaction mix, leads touched, credited deals and
     money under the chosen model and currency, and the lift over its predecessor.
 
-    With `page` (the page view), versions are ranked in the database by credited won
-    revenue, then pipeline, then calls, and only one page of PAGE_SIZE is computed,
+    With `page` (the page view), versions come in the order of the VersionRank rollup
+    (credited won revenue, then pipeline, then calls: request_time_ranking's order, kept
+    current by insight.services), and only one page of PAGE_SIZE is computed,
     with the predecessors it is compared with: a company with 10,000 versions would
     otherwise get a table and charts of all of them. Without `page` (the CSV), every
     version with calls or leads. Either way a fixed number of queries: the versions
-    (with their VersionStats and VersionReach joined), their predecessors, the chosen
+    (a page: their rank rows, with the version, VersionStats and VersionReach joined),
+    their predecessors, the chosen
     model's rollup rows, and for a page its count.
     """
     filterset = AttributionFilter(filters, queryset=MessageVersion.objects.published())
@@ -122,15 +159,18 @@ def attribution_report(*, filters, page=None) -> AttributionReport:
     if page is None:
         versions = list(used.order_by("message__title", "message_id", "-number"))
     else:
-        rollup = VersionAttribution.objects.filter(
-            version=OuterRef("pk"), model=report.model, currency=report.currency
-        )
-        ranked = used.annotate(
-            rank_won=Coalesce(Subquery(rollup.values("won_revenue")[:1]), ZERO),
-            rank_pipeline=Coalesce(Subquery(rollup.values("pipeline")[:1]), ZERO),
-        ).order_by("-rank_won", "-rank_pipeline", "-rank_calls", "message__title", "-number")
-        report.page_obj = Paginator(ranked, PAGE_SIZE).get_page(page)
-        versions = list(report.page_obj.object_list)
+        # The ranking is read from its rollup (VersionRank, in page order): one index
+        # range instead of ranking every published version at request time.
+        ranks = VersionRank.objects.filter(model=report.model, currency=report.currency)
+        if filterset.form.cleaned_data.get("message") is not None:
+            ranks = ranks.filter(message=filterset.form.cleaned_data["message"])
+        ranks = ranks.select_related(
+            "version__message", "version__stats", "version__insight_reach"
+        ).order_by(*RANK_ORDER)
+        report.page_obj = Paginator(ranks, PAGE_SIZE).get_page(page)
+        on_page = list(report.page_obj.object_list)
+        versions = [rank.version for rank in on_page]
+        report.as_of = max((rank.updated_at for rank in on_page), default=None)
     shown = {version.pk for version in versions}
     wanted = Q(pk__in={v.based_on_id for v in versions if v.based_on_id} - shown)
     for version in versions:
