@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from smarketing.sessions import CACHED_SECONDS, SessionStore
+from smarketing.settings import redis_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +19,8 @@ DOWN = "redis://127.0.0.1:9/0"
 
 
 def _down_caches():
-    plain = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": DOWN,
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    fail_soft = {**plain, "BACKEND": "smarketing.cache.FailSoftRedisCache"}
-    return {"default": fail_soft, "sessions": plain}
+    """The production cache aliases (smarketing.settings), pointed at nothing."""
+    return redis_caches(DOWN)
 
 
 def test_a_signed_in_person_keeps_working_when_the_session_cache_is_down(client, rep_a):
