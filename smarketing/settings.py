@@ -162,6 +162,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with every <select> written in Python (smarketing.forms).
+FORM_RENDERER = "smarketing.forms.FormRenderer"
 
 WSGI_APPLICATION = "smarketing.wsgi.application"
 
