@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from leads.models import DisqualificationReason, Lead, LeadList, Opportunity, Team
 from leads.selectors import lead_sources
-from messaging.models import Message, MessageVersion, Persona
+from messaging.models import MessageVersion, Persona
+from smarketing.forms import ID_LIMIT
 
 from .models import AttributionModel
 
@@ -62,14 +63,19 @@ class AttributionFilter(django_filters.FilterSet):
     currency = django_filters.ChoiceFilter(
         choices=Opportunity.Currency.choices, method=_keep, empty_label=None, label="Currency"
     )
-    message = django_filters.ModelChoiceFilter(
-        queryset=Message.objects.only("pk", "title").order_by("title"),
-        empty_label="All messages",
+    # A title search, not a drop-down of every message (the inbox's choice): with 2,000
+    # messages the list alone cost most of the page and was no use to pick from. A link
+    # may still name one message by id (hidden).
+    title = django_filters.CharFilter(
+        field_name="message__title", lookup_expr="icontains", label="Message", max_length=200
+    )
+    message = django_filters.NumberFilter(
+        field_name="message_id", widget=forms.HiddenInput, min_value=1, max_value=ID_LIMIT - 1
     )
 
     class Meta:
         model = MessageVersion
-        fields = ["model", "currency", "message"]
+        fields = ["model", "currency", "title", "message"]
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else {}
@@ -78,6 +84,7 @@ class AttributionFilter(django_filters.FilterSet):
             if not data.get(name):
                 data[name] = default
         super().__init__(data, *args, **kwargs)
+        self.form.fields["title"].widget.attrs["placeholder"] = "Words of the message's title"
 
 
 class _PeriodFields(django_filters.FilterSet):

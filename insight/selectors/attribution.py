@@ -162,8 +162,11 @@ def attribution_report(*, filters, page=None) -> AttributionReport:
         # The ranking is read from its rollup (VersionRank, in page order): one index
         # range instead of ranking every published version at request time.
         ranks = VersionRank.objects.filter(model=report.model, currency=report.currency)
-        if filterset.form.cleaned_data.get("message") is not None:
-            ranks = ranks.filter(message=filterset.form.cleaned_data["message"])
+        # A message asked for (by id or title words) narrows the rank rows to the
+        # filterset's versions; without one the page stays an index range read.
+        data = filterset.form.cleaned_data
+        if data.get("message") is not None or data.get("title"):
+            ranks = ranks.filter(version__in=filterset.qs.values("pk"))
         ranks = ranks.select_related(
             "version__message", "version__stats", "version__insight_reach"
         ).order_by(*RANK_ORDER)

@@ -110,3 +110,25 @@ def test_the_page_is_read_in_rollup_order_and_says_how_fresh_it_is(
     in_tokyo = report.as_of.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f'Ranking figures as of <time datetime="{in_tokyo.isoformat()}">' in page
     assert f">{in_tokyo.day} {in_tokyo:%b %H:%M}</time>" in page
+
+
+def test_the_page_finds_a_message_by_title_words_or_by_its_id(
+    attribution_story, v1, rep_a, accepted_by, call, published, marketer
+):
+    # The message filter is a title search (2,000 messages made a drop-down useless and
+    # slow) and a hidden id a link can carry; both narrow the ranked rows alike.
+    other = published(make_message(marketer, title="Approvals pitch", body=BODY))
+    call(rep_a, other, accepted_by(rep_a), 4, 3)
+
+    def shown(filters):
+        report = selectors.attribution_report(filters={"model": "linear", **filters}, page=1)
+        assert report.filterset.is_valid(), report.filterset.errors
+        return {row.version.message_id for row in report.rows}
+
+    assert shown({}) == {v1.message_id, other.message_id}
+    assert shown({"title": "approvals"}) == {other.message_id}
+    assert shown({"message": v1.message_id}) == {v1.message_id}
+    assert shown({"title": "approvals", "message": v1.message_id}) == set()
+    # The CSV (every version, no page) reads the same filters.
+    csv_report = selectors.attribution_report(filters={"title": "APPROVALS"})
+    assert {row.version.message_id for row in csv_report.rows} == {other.message_id}
