@@ -73,6 +73,9 @@ class AttributionReport:
     page_obj: object = None
     # When the ranking rows on this page were last recomputed (the page's freshness).
     as_of: object = None
+    # A message was asked for (by title words or id): an empty page means "no match",
+    # not "nothing used yet".
+    narrowed: bool = False
 
     @property
     def model_label(self) -> str:
@@ -148,6 +151,10 @@ def attribution_report(*, filters, page=None) -> AttributionReport:
         return report
     report.model = filterset.form.cleaned_data["model"]
     report.currency = filterset.form.cleaned_data["currency"]
+    report.narrowed = bool(
+        filterset.form.cleaned_data.get("message") is not None
+        or filterset.form.cleaned_data.get("title")
+    )
     used = (
         filterset.qs.annotate(
             rank_calls=Coalesce(F("stats__uses"), 0),
@@ -164,8 +171,7 @@ def attribution_report(*, filters, page=None) -> AttributionReport:
         ranks = VersionRank.objects.filter(model=report.model, currency=report.currency)
         # A message asked for (by id or title words) narrows the rank rows to the
         # filterset's versions; without one the page stays an index range read.
-        data = filterset.form.cleaned_data
-        if data.get("message") is not None or data.get("title"):
+        if report.narrowed:
             ranks = ranks.filter(version__in=filterset.qs.values("pk"))
         ranks = ranks.select_related(
             "version__message", "version__stats", "version__insight_reach"

@@ -132,3 +132,9 @@ def test_the_page_finds_a_message_by_title_words_or_by_its_id(
     # The CSV (every version, no page) reads the same filters.
     csv_report = selectors.attribution_report(filters={"title": "APPROVALS"})
     assert {row.version.message_id for row in csv_report.rows} == {other.message_id}
+
+
+def test_a_message_filter_that_matches_nothing_says_so(attribution_story, client_for, marketer):
+    page = client_for(marketer).get("/insight/attribution/?title=no-such-words").content.decode()
+    assert "No used version of a message matching the filter" in page
+    assert "No version has been used in a call yet" not in page
