@@ -92,7 +92,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the person from the session's cache read when it is current
+    # (smarketing.people; issue 19).
+    "smarketing.auth.AuthenticationMiddleware",
     "smarketing.audit.AuditActorMiddleware",
     # Times in the person's own zone (from the session: no query).
     "smarketing.middleware.TimeZoneMiddleware",
