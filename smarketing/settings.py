@@ -252,10 +252,11 @@ def redis_cache(url: str) -> dict:
 
 
 def redis_caches(url: str) -> dict:
-    """The cache aliases on Redis. Sessions keep Django's plain Redis cache: a logout
-    must not succeed silently with the session left in the cache (it would be signed in
-    again once Redis answers); smarketing/sessions.py reads the database when it is down."""
-    plain = {**redis_cache(url), "BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    """The cache aliases on Redis. Sessions keep a plain Redis cache (Django's, cheaper
+    per call: smarketing.cache.RedisCache): a logout must not succeed silently with the
+    session left in the cache (it would be signed in again once Redis answers);
+    smarketing/sessions.py reads the database when it is down."""
+    plain = {**redis_cache(url), "BACKEND": "smarketing.cache.RedisCache"}
     return {"default": redis_cache(url), "sessions": plain}
 
 
