@@ -10,6 +10,21 @@ from smarketing import roles
 from tests.support.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _test_transaction_kept():
+    """The command calls the WSGI application directly, whose request signals close
+    the database connection, and with it the test's transaction; Django's test client
+    disconnects them for its requests, and so does this."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
 def run(*args) -> str:
     out = StringIO()
     call_command("benchmark_request", *args, stdout=out, stderr=StringIO())
