@@ -74,15 +74,20 @@ STAMP_SECONDS = 60 * 60 * 24
 _distrust_until = 0.0
 
 
+# Part of every key: change it when a snapshot's layout (Prefetch.store) changes.
+_SNAPSHOT_VERSION = 1
+
+
 def _layout() -> tuple[str, tuple[str, ...]]:
     """The key prefix and the user fields a snapshot holds. The prefix changes with
-    SECRET_KEY (a snapshot's session hash is made with it) and with the user model's
-    fields (a migration that adds one), so no process reads a snapshot of another
-    shape or key."""
+    _SNAPSHOT_VERSION, with SECRET_KEY (a snapshot's session hash is made with it) and
+    with the user model's fields (a migration that adds one), so that no process reads a
+    snapshot of another shape or key (a deploy's old and new processes side by side)."""
     names = tuple(
         f.attname for f in get_user_model()._meta.concrete_fields if f.attname != "password"
     )
-    digest = sha256(f"{settings.SECRET_KEY}|{','.join(names)}".encode()).hexdigest()[:12]
+    shape = f"{_SNAPSHOT_VERSION}|{settings.SECRET_KEY}|{','.join(names)}"
+    digest = sha256(shape.encode()).hexdigest()[:12]
     return f"person:{digest}:", names
 
 

@@ -313,3 +313,13 @@ def test_a_sign_out_with_the_cache_down_signs_out_then_and_after_it_is_back(clie
     # The cache is back with the session's old copy: this process, which lost the
     # delete, reads sessions from the database for a while.
     assert client.get(QUEUE).status_code == 302
+
+
+def test_a_process_with_another_secret_key_or_user_model_reads_other_keys(settings):
+    """A snapshot's session hash is made with SECRET_KEY, its values follow the user
+    model's fields: during a deploy that changes either, old and new processes share
+    the cache and must not read each other's snapshots."""
+    prefix, fields = people._layout()
+    assert "password" not in fields and "username" in fields
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    assert people._layout()[0] != prefix
