@@ -9,9 +9,17 @@ class SmarketingConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_save
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_migrate,
+            post_save,
+            pre_delete,
+            pre_save,
+        )
 
-        from . import signals
+        from . import people, signals
         from .roles import sync_role_permissions_after_migrate
 
         post_migrate.connect(sync_role_permissions_after_migrate, sender=self)
@@ -23,6 +31,14 @@ class SmarketingConfig(AppConfig):
             signals.user_flags_before_save, sender=user, dispatch_uid="audit-flags-pre"
         )
         post_save.connect(signals.user_flags_after_save, sender=user, dispatch_uid="audit-flags")
+        # Every write that changes a person's cached snapshot (smarketing.people).
+        for signal in (post_save, post_delete):
+            signal.connect(people.user_saved_or_deleted, sender=user, dispatch_uid="person-user")
+        m2m_changed.connect(
+            people.user_groups_changed, sender=user.groups.through, dispatch_uid="person-groups"
+        )
+        for signal in (post_save, pre_delete):
+            signal.connect(people.group_saved_or_deleting, sender=Group, dispatch_uid="person-role")
         from django.contrib.auth.signals import user_logged_in
 
         from .preferences import remember_at_login

@@ -1,6 +1,6 @@
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, has_role, roles_of
+from .roles import ADMIN, MARKETING, SALES, SALES_MANAGER, holds, roles_of
 
 # (label, url name, roles that see it, the path prefix that marks it current). Each
 # feature adds its own entries here so that each role sees only what it may use, in the
@@ -24,6 +24,9 @@ NAVIGATION = (
 # The navigation's URLs, reversed once per URL configuration and script prefix (they
 # are the same on every request: nine reverse() calls a page, issue 19).
 _URLS: dict[tuple, dict[str, str]] = {}
+# The entries each set of roles sees, (label, url, the prefix that marks it current), the
+# same for everyone with those roles: built once per set (a few dozen at most).
+_ENTRIES: dict[tuple, tuple[tuple[str, str, str], ...]] = {}
 
 
 def _navigation_urls() -> dict[str, str]:
@@ -34,22 +37,33 @@ def _navigation_urls() -> dict[str, str]:
     return urls
 
 
+def _entries_for(held: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    key = (get_urlconf(), get_script_prefix(), held)
+    entries = _ENTRIES.get(key)
+    if entries is None:
+        urls = _navigation_urls()
+        entries = _ENTRIES[key] = tuple(
+            (label, urls[url_name], prefix or urls[url_name])
+            for label, url_name, roles, prefix in NAVIGATION
+            if roles is None or holds(held, *roles)
+        )
+    return entries
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    urls = _navigation_urls()
-    for label, url_name, roles, prefix in NAVIGATION:
-        if roles is None or has_role(user, *roles):
-            url = urls[url_name]
-            active = _is_active(request.path, prefix or url)
-            items.append({"label": label, "url": url, "active": active})
     held = roles_of(user)
+    path = request.path
+    items = [
+        {"label": label, "url": url, "active": _is_active(path, marks)}
+        for label, url, marks in _entries_for(held)
+    ]
     return {
         "nav_items": items,
         "roles": sorted(held),
-        "is_marketer": has_role(user, MARKETING),
+        "is_marketer": holds(held, MARKETING),
         "is_salesperson": SALES in held,
         "is_manager": SALES_MANAGER in held,
         "is_admin": ADMIN in held,

@@ -92,7 +92,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the person from the session's cache read when it is current
+    # (smarketing.people; issue 19).
+    "smarketing.auth.AuthenticationMiddleware",
     "smarketing.audit.AuditActorMiddleware",
     # Times in the person's own zone (from the session: no query).
     "smarketing.middleware.TimeZoneMiddleware",
@@ -100,7 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once per process (issue 19).
+    "smarketing.middleware.CSPMiddleware",
     "smarketing.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
@@ -252,10 +255,11 @@ def redis_cache(url: str) -> dict:
 
 
 def redis_caches(url: str) -> dict:
-    """The cache aliases on Redis. Sessions keep Django's plain Redis cache: a logout
-    must not succeed silently with the session left in the cache (it would be signed in
-    again once Redis answers); smarketing/sessions.py reads the database when it is down."""
-    plain = {**redis_cache(url), "BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    """The cache aliases on Redis. Sessions keep a plain Redis cache (Django's, cheaper
+    per call: smarketing.cache.RedisCache): a logout must not succeed silently with the
+    session left in the cache (it would be signed in again once Redis answers);
+    smarketing/sessions.py reads the database when it is down."""
+    plain = {**redis_cache(url), "BACKEND": "smarketing.cache.RedisCache"}
     return {"default": redis_cache(url), "sessions": plain}
 
 
