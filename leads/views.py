@@ -12,6 +12,7 @@ from smarketing.converters import ids_from
 from smarketing.roles import MARKETING, SALES, SALES_MANAGER, has_role, role_required
 from smarketing.web import (
     IdsFirstPaginator,
+    IdsInSubqueryPaginator,
     error_messages,
     form_errors_from,
     page_of,
@@ -225,7 +226,7 @@ def _render_detail(request, lead, status=200, **forms):
 @role_required(SALES)
 def queue(request):
     filterset, queryset = selectors.lead_queue(user=request.user, filters=request.GET)
-    page = page_of(request, queryset)
+    page = page_of(request, queryset, paginator=IdsInSubqueryPaginator)
     selectors.leads_decorate(page.object_list)
     template = template_for(request, "leads/queue.html", "queue-table")
     return render(

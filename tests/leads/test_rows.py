@@ -64,3 +64,26 @@ def test_later_pages_of_the_lead_list_show_the_same_leads_in_the_same_order(clie
         response = client_for(marketer).get(reverse("leads:list"), {"page": page})
         shown = [lead.pk for lead in response.context["page_obj"].object_list]
         assert shown == rows
+
+
+def test_queue_pages_read_in_a_subquery_hold_the_plain_pages_rows_in_order(rep_a, accepted_by):
+    from django.core.paginator import Paginator
+
+    from smarketing.web import IdsInSubqueryPaginator
+
+    now = timezone.now()
+    for i in range(31):
+        lead = accepted_by(rep_a, account=AccountFactory() if i % 2 else None)
+        # Overdue, due later, and touched (sorted by the next step): the urgency order.
+        Lead.objects.filter(pk=lead.pk).update(
+            first_touch_due_at=now + timedelta(hours=(i % 7) - 3),
+            first_touch_at=now if i % 5 == 0 else None,
+            next_step_due_at=now + timedelta(days=i % 4),
+        )
+    _, queryset = selectors.lead_queue(user=rep_a, filters={})
+    for number in (1, 2):
+        plain = Paginator(queryset, 25, orphans=3).page(number)
+        read = IdsInSubqueryPaginator(queryset, 25, orphans=3).page(number)
+        assert [lead.pk for lead in read] == [lead.pk for lead in plain]
+        assert [lead.account_id for lead in read] == [lead.account_id for lead in plain]
+    assert len(IdsInSubqueryPaginator(queryset, 25).page(2)) == 6
