@@ -229,13 +229,21 @@ def queue(request):
     page = page_of(request, queryset, paginator=IdsInSubqueryPaginator)
     selectors.leads_decorate(page.object_list)
     template = template_for(request, "leads/queue.html", "queue-table")
+    # The oldest offers, and a link to them all (?offers=all): see team_offers_shown.
+    every_offer = request.GET.get("offers") == "all"
+    offers = selectors.team_offers_shown(
+        user=request.user, limit=None if every_offer else selectors.OFFERS_SHOWN
+    )
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page_obj": page,
-            "offers": selectors.team_offer_rows(user=request.user),
+            "offers": offers.rows,
+            "offers_total": offers.total,
+            # Asking for every offer is not a filter of the leads.
+            "filtered": any(key != "offers" for key in request.GET),
             "attempt_choices": _attempt_choices(),
             # What the row partial shows after an htmx attempt; named here because a
             # missing variable costs the template engine an exception on every row.

@@ -87,3 +87,31 @@ def test_queue_pages_read_in_a_subquery_hold_the_plain_pages_rows_in_order(rep_a
         assert [lead.pk for lead in read] == [lead.pk for lead in plain]
         assert [lead.account_id for lead in read] == [lead.account_id for lead in plain]
     assert len(IdsInSubqueryPaginator(queryset, 25).page(2)) == 6
+
+
+def test_the_queue_lists_the_oldest_team_offers_and_links_to_them_all(
+    client_for, marketer, team_a, rep_a, monkeypatch
+):
+    from leads.models import Handoff
+
+    leads = LeadFactory.create_batch(4)
+    for lead in leads:
+        services.lead_handoff(leads=[lead], user=marketer, team=team_a)
+    # The first lead's offer is the newest: the oldest are listed first.
+    Handoff.objects.filter(lead=leads[0]).update(handed_off_at=timezone.now() + timedelta(1))
+    shown = selectors.team_offers_shown(user=rep_a, limit=3)
+    assert shown.total == 4
+    assert [row.lead for row in shown.rows] == [str(lead) for lead in leads[1:]]
+    assert selectors.team_offers_shown(user=rep_a, limit=None).total == 4
+
+    queue = reverse("leads:queue")
+    html = client_for(rep_a).get(queue).content.decode()
+    assert html.count('class="offer"') == 4 and 'id="more-offers"' not in html
+    monkeypatch.setattr(selectors, "OFFERS_SHOWN", 3)
+    html = client_for(rep_a).get(queue).content.decode()
+    assert html.count('class="offer"') == 3
+    assert "The 3 oldest of 4 offers." in html and 'href="?offers=all"' in html
+    every = client_for(rep_a).get(queue, {"offers": "all"}).content.decode()
+    assert every.count('class="offer"') == 4 and 'id="more-offers"' not in every
+    # Asking for every offer is not a filter: an empty queue says so as before.
+    assert "Your queue is empty" in every
