@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
+from smarketing.forms import ID_LIMIT
+
 from .diff import compare_passages
 from .filters import MessageFilter
 from .models import Experiment, Message, MessageVersion, Passage, Persona
@@ -97,6 +99,10 @@ def version_compare(*, user, message_pk: int, a: int, b: int):
     """Passage-aligned differences between any two readable versions of a message, or
     404. Two queries: the two versions' own rows and their passages (not what a version
     page reads besides: author, stats, the provenance of accepted suggestions)."""
+    if not all(0 <= number < ID_LIMIT for number in (a, b)):
+        # No version has such a number; an IN lookup would not guard it as `number=`
+        # does (SQLite raises OverflowError past 64 bits).
+        raise Http404("No such version.")
     versions = MessageVersion.objects.filter(message_id=message_pk, number__in={a, b})
     if not can_see_drafts(user):
         versions = versions.readable_by_sales()
