@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from messaging.models import Persona
-from smarketing.forms import FastSelect
+from smarketing.forms import FastSelect, LabelColumnChoiceFilter
 
 from .models import OPEN_STATUSES, Lead, LeadList, Play
 
@@ -40,21 +40,24 @@ class LeadFilter(django_filters.FilterSet):
         choices=Lead.Status.choices, empty_label="Any status", widget=FastSelect
     )
     source = django_filters.CharFilter(lookup_expr="exact", label="Source", max_length=100)
-    lead_list = django_filters.ModelChoiceFilter(
-        queryset=LeadList.objects.only("pk", "name"),
+    lead_list = LabelColumnChoiceFilter(
+        queryset=LeadList.objects.all(),
+        label_column="name",
         empty_label="Any list",
         label="List",
         widget=FastSelect,
     )
-    persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.only("pk", "name"), empty_label="Any persona", widget=FastSelect
+    persona = LabelColumnChoiceFilter(
+        queryset=Persona.objects.all(),
+        label_column="name",
+        empty_label="Any persona",
+        widget=FastSelect,
     )
     # Every salesperson is an option (200 at scale): only what the label (the username)
-    # needs is read.
-    owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(groups__name="Sales")
-        .order_by("first_name", "username")
-        .only("pk", "username"),
+    # needs is read, as values.
+    owner = LabelColumnChoiceFilter(
+        queryset=User.objects.filter(groups__name="Sales").order_by("first_name", "username"),
+        label_column="username",
         empty_label="Any salesperson",
         label="Salesperson",
         widget=FastSelect,

@@ -20,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -242,13 +243,36 @@ class OfferRow:
     accept_url: str
 
 
+# The team offers the queue lists before a "show all" link, oldest first.
+OFFERS_SHOWN = 20
+
+
+@dataclass
+class TeamOffers:
+    rows: list[OfferRow]  # the oldest first, at most the limit asked for
+    total: int  # every offer waiting, listed or not
+
+
+def team_offers_shown(*, user, limit: int | None = OFFERS_SHOWN) -> TeamOffers:
+    """The oldest `limit` team offers (None: all of them) and how many there are, in one
+    query (the count is a window over the offers, read before the limit). A big team
+    has a hundred offers or more: listed whole, with a form and an age each, they were a
+    third of the queue's time."""
+    return _offer_rows(team_offers(user=user).annotate(total=Window(Count("pk"))), limit)
+
+
 def team_offer_rows(*, user) -> list[OfferRow]:
-    """The team offers with what the queue shows of them, read as plain values: a big
-    team has a hundred offers or more, and four model rows each (handoff, lead, account,
-    user) cost more to load than the queue's own page of leads."""
+    """Every team offer with what the queue shows of it (see _offer_rows)."""
+    return _offer_rows(team_offers(user=user), None).rows
+
+
+def _offer_rows(queryset, limit) -> TeamOffers:
+    """Offers as plain values: four model rows each (handoff, lead, account, user) cost
+    more to load than the queue's own page of leads."""
     accept_url = url_maker("leads:handoff_accept")
     now = timezone.now()
-    values = team_offers(user=user).values_list(
+    with_total = "total" in queryset.query.annotations
+    values = queryset.values_list(
         "pk",
         "lead__first_name",
         "lead__last_name",
@@ -260,8 +284,13 @@ def team_offer_rows(*, user) -> list[OfferRow]:
         "from_user__first_name",
         "from_user__last_name",
         "handed_off_at",
+        *(["total"] if with_total else []),
     )
-    return [
+    if limit is not None:
+        values = values[:limit]
+    rows = list(values)
+    total = rows[0][-1] if with_total and rows else len(rows)
+    return TeamOffers([
         OfferRow(
             pk=pk,
             lead=f"{first} {last}".strip() or email,
@@ -276,8 +305,8 @@ def team_offer_rows(*, user) -> list[OfferRow]:
             accept_url=accept_url(pk),
         )
         for (pk, first, last, email, account, play_id, play_name, username, from_first,
-             from_last, handed_off_at) in values
-    ]  # fmt: skip
+             from_last, handed_off_at, *_total) in rows
+    ], total)  # fmt: skip
 
 
 # Ids in reverse()'s place: digits, so that every <int:...> converter accepts them.
@@ -466,14 +495,30 @@ def team_leads(*, user, teams, filters) -> tuple[TeamLeadFilter, object]:
     return filterset, filterset.qs
 
 
+_BREACHES_NEWEST_FIRST = (F("resolved_at").desc(nulls_first=True), "-due_at")
+
+
 def team_breaches(*, teams, limit: int = 15):
-    return (
+    """The teams' latest `limit` SLA breaches (open ones first), with their leads and
+    salespeople, in one query.
+
+    The breaches are chosen first, in a subquery that holds the LIMIT, and only those
+    are joined to their leads: the planner then knows it joins at most `limit` rows and
+    probes the leads by id. With the join outside the limit, PostgreSQL without
+    statistics on the breaches sometimes read every lead (a hash join) to find the 15
+    (tests/smarketing/test_query_plans.py)."""
+    latest = (
         SlaBreach.objects.filter(team__in=teams)
         # A breach resolved by an attempt dated by its deadline was a false alarm: the call
         # happened in time and was logged late (docs/figures.md, "SLA breach").
         .exclude(resolved_at__lte=F("due_at"))
+        .order_by(*_BREACHES_NEWEST_FIRST)
+        .values("pk")[:limit]
+    )
+    return (
+        SlaBreach.objects.filter(pk__in=latest)
         .select_related("lead", "salesperson")
-        .order_by(F("resolved_at").desc(nulls_first=True), "-due_at")[:limit]
+        .order_by(*_BREACHES_NEWEST_FIRST)
     )
 
 

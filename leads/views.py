@@ -12,6 +12,7 @@ from smarketing.converters import ids_from
 from smarketing.roles import MARKETING, SALES, SALES_MANAGER, has_role, role_required
 from smarketing.web import (
     IdsFirstPaginator,
+    IdsInSubqueryPaginator,
     error_messages,
     form_errors_from,
     page_of,
@@ -225,16 +226,24 @@ def _render_detail(request, lead, status=200, **forms):
 @role_required(SALES)
 def queue(request):
     filterset, queryset = selectors.lead_queue(user=request.user, filters=request.GET)
-    page = page_of(request, queryset)
+    page = page_of(request, queryset, paginator=IdsInSubqueryPaginator)
     selectors.leads_decorate(page.object_list)
     template = template_for(request, "leads/queue.html", "queue-table")
+    # The oldest offers, and a link to them all (?offers=all): see team_offers_shown.
+    every_offer = request.GET.get("offers") == "all"
+    offers = selectors.team_offers_shown(
+        user=request.user, limit=None if every_offer else selectors.OFFERS_SHOWN
+    )
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page_obj": page,
-            "offers": selectors.team_offer_rows(user=request.user),
+            "offers": offers.rows,
+            "offers_total": offers.total,
+            # Asking for every offer is not a filter of the leads.
+            "filtered": any(key != "offers" for key in request.GET),
             "attempt_choices": _attempt_choices(),
             # What the row partial shows after an htmx attempt; named here because a
             # missing variable costs the template engine an exception on every row.

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from smarketing.forms import FastSelect, LabelColumnChoiceFilter
 from smarketing.roles import MARKETING
 
 from .models import Message, Persona, Stage, Tag
@@ -26,35 +27,57 @@ class MessageFilter(django_filters.FilterSet):
     # Bounded: a search longer than any title is a mistake, and SQLite refuses LIKE
     # patterns past 50,000 characters with an error.
     q = django_filters.CharFilter(method="search", label="Search", max_length=200)
-    kind = django_filters.ChoiceFilter(choices=Message.Kind.choices, empty_label="Any kind")
-    persona = django_filters.ModelChoiceFilter(
+    # The options are written by FastSelect and read as values (LabelColumnChoiceFilter,
+    # the column str() of a row prints): the same HTML as Django's Select.
+    kind = django_filters.ChoiceFilter(
+        choices=Message.Kind.choices, empty_label="Any kind", widget=FastSelect
+    )
+    persona = LabelColumnChoiceFilter(
         field_name="personas",
         queryset=Persona.objects.all(),
+        label_column="name",
         empty_label="Any persona",
         label="Persona",
+        widget=FastSelect,
     )
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, empty_label="Any stage", widget=FastSelect
+    )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", label="Status"
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="Any status",
+        label="Status",
+        widget=FastSelect,
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = LabelColumnChoiceFilter(
         queryset=get_user_model().objects.filter(groups__name=MARKETING).order_by("first_name"),
+        label_column="username",
         empty_label="Anyone",
+        widget=FastSelect,
     )
-    tag = django_filters.ModelChoiceFilter(
-        field_name="tags", queryset=Tag.objects.all(), empty_label="Any tag", label="Tag"
+    tag = LabelColumnChoiceFilter(
+        field_name="tags",
+        queryset=Tag.objects.all(),
+        label_column="name",
+        empty_label="Any tag",
+        label="Tag",
+        widget=FastSelect,
     )
-    objection = django_filters.ModelChoiceFilter(
+    objection = LabelColumnChoiceFilter(
         field_name="handled_objections",
         queryset=_objections,
+        label_column="name",
         empty_label="Any objection",
         label="Handles objection",
+        widget=FastSelect,
     )
     sort = django_filters.OrderingFilter(
         fields=(("title", "title"), ("updated_at", "updated"), ("kind", "kind")),
         field_labels={"title": "Title", "updated_at": "Last change", "kind": "Kind"},
         empty_label="Recently changed",
         label="Sort by",
+        widget=FastSelect,
     )
 
     class Meta:

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
+from smarketing.forms import ID_LIMIT
+
 from .diff import compare_passages
 from .filters import MessageFilter
 from .models import Experiment, Message, MessageVersion, Passage, Persona
@@ -94,10 +96,47 @@ def draft_of(*, message_pk: int) -> MessageVersion:
 
 
 def version_compare(*, user, message_pk: int, a: int, b: int):
-    """Passage-aligned differences between any two readable versions of a message."""
-    old = version_for(user=user, message_pk=message_pk, number=a)
-    new = version_for(user=user, message_pk=message_pk, number=b)
-    return old, new, compare_passages(list(old.passages.all()), list(new.passages.all()))
+    """Passage-aligned differences between any two readable versions of a message, or
+    404. Two queries: the two versions' own rows and their passages (not what a version
+    page reads besides: author, stats, the provenance of accepted suggestions)."""
+    if not all(0 <= number < ID_LIMIT for number in (a, b)):
+        # No version has such a number; an IN lookup would not guard it as `number=`
+        # does (SQLite raises OverflowError past 64 bits).
+        raise Http404("No such version.")
+    versions = MessageVersion.objects.filter(message_id=message_pk, number__in={a, b})
+    if not can_see_drafts(user):
+        versions = versions.readable_by_sales()
+    found = {v.number: v for v in versions.defer("body", "body_html")}
+    if a not in found or b not in found:
+        raise Http404("No such version.")
+    old, new = found[a], found[b]
+    passages: dict[int, list[Passage]] = {old.pk: [], new.pk: []}
+    for passage in Passage.objects.filter(version_id__in=passages).order_by("position"):
+        passages[passage.version_id].append(passage)
+    return old, new, compare_passages(passages[old.pk], passages[new.pk])
+
+
+@dataclass
+class ComparePage:
+    message: Message
+    versions: list[MessageVersion]  # the readable ones, newest first (the two pickers)
+    old: MessageVersion
+    new: MessageVersion
+    changes: list
+
+
+def compare_page(*, user, message_pk: int, a: int, b: int) -> ComparePage:
+    """What the compare page shows, or 404: the message's title, its readable versions'
+    numbers and statuses, and the changes from version a to version b. Four queries; the
+    page shows none of the message's personas, tags, owner or versions' authors, so
+    they are not read (message_detail reads them for the message page)."""
+    old, new, changes = version_compare(user=user, message_pk=message_pk, a=a, b=b)
+    message = Message.objects.only("pk", "title").get(pk=message_pk)
+    versions = message.versions.all()
+    if not can_see_drafts(user):
+        versions = versions.readable_by_sales()
+    versions = list(versions.only("pk", "message_id", "number", "status").order_by("-number"))
+    return ComparePage(message, versions, old, new, changes)
 
 
 def personas_list():

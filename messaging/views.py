@@ -157,20 +157,19 @@ def version_compare(request, pk):
         b = int(request.GET.get("b", ""))
     except ValueError:
         raise Http404("Choose two versions to compare.") from None
-    old, new, changes = selectors.version_compare(user=request.user, message_pk=pk, a=a, b=b)
-    message, versions = selectors.message_detail(user=request.user, pk=pk)
+    page = selectors.compare_page(user=request.user, message_pk=pk, a=a, b=b)
     counts = dict.fromkeys(("unchanged", "changed", "added", "removed"), 0)
-    for change in changes:
+    for change in page.changes:
         counts[change.status] += 1
     return render(
         request,
         "messaging/compare.html",
         {
-            "message": message,
-            "versions": versions,
-            "old": old,
-            "new": new,
-            "changes": changes,
+            "message": page.message,
+            "versions": page.versions,
+            "old": page.old,
+            "new": page.new,
+            "changes": page.changes,
             "counts": counts,
         },
     )

@@ -1,7 +1,8 @@
 """The small web toolkit every app's views use, so that each habit is written once.
 
 - `page_of`: one page of a queryset, read from `?page=` (a bad number gives the last or
-  first page, never a 404 or 500), with `IdsFirstPaginator` for long lists.
+  first page, never a 404 or 500), with `IdsFirstPaginator` for long lists and
+  `IdsInSubqueryPaginator` for lists sorted by what no index holds.
 - `template_for`: the page template, or its named partial when htmx asks for a fragment
   (a boosted request wants the whole page).
 - `form_errors_from`: a service's ValidationError onto the form the user filled, field by
@@ -36,6 +37,23 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+class IdsInSubqueryPaginator(Paginator):
+    """Reads a page in one query as `pk IN (subquery)`, the subquery sorting and slicing
+    the list's own table (its ids only): the related rows are then joined for the
+    page's rows alone. For a list sorted by what no index holds (the queue's urgency
+    depends on the current time), the plain page joins every row it sorts: the queue's
+    read all 20,000 accounts (a hash join) to show 25 of them."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 

@@ -101,3 +101,48 @@ def test_the_import_preview_flags_what_will_be_rejected(marketer, settings, tmp_
         "Duplicate of line 2",
         "“bad” is not a valid email address.",
     ]
+
+
+def _team_breaches_joined_then_limited(teams, limit=15):
+    """The team page's breach list as it was read before the breaches were chosen in a
+    subquery: the same rows in the same order is what the change must keep."""
+    from django.db.models import F
+
+    from leads.models import SlaBreach
+
+    return list(
+        SlaBreach.objects.filter(team__in=teams)
+        .exclude(resolved_at__lte=F("due_at"))
+        .select_related("lead", "salesperson")
+        .order_by(F("resolved_at").desc(nulls_first=True), "-due_at")[:limit]
+    )
+
+
+def test_the_team_breaches_are_the_latest_fifteen_with_their_leads_in_one_query(
+    team_a, team_b, rep_a, rep_b, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leads.models import SlaBreach
+
+    now = timezone.now()
+    for i in range(24):
+        due = now - timedelta(hours=2 * i + 1)
+        # Open, touched late, and touched by the deadline (a false alarm, never listed).
+        resolved = (None, due + timedelta(hours=1 + i), due - timedelta(minutes=5))[i % 3]
+        SlaBreach.objects.create(
+            lead=LeadFactory(owner=rep_a), salesperson=rep_a if i % 4 else None,
+            team=team_a, due_at=due, resolved_at=resolved,
+        )  # fmt: skip
+    SlaBreach.objects.create(lead=LeadFactory(owner=rep_b), salesperson=rep_b, team=team_b,
+                             due_at=now)  # fmt: skip
+    expected = _team_breaches_joined_then_limited([team_a])
+    assert len(expected) == 15
+    with django_assert_num_queries(1):
+        listed = list(selectors.team_breaches(teams=[team_a]))
+        shown = [(str(b.lead), b.salesperson and b.salesperson.username) for b in listed]
+    assert [b.pk for b in listed] == [b.pk for b in expected]
+    assert shown == [(str(b.lead), b.salesperson and b.salesperson.username) for b in expected]
+    assert all(b.resolved_at is None or b.resolved_at > b.due_at for b in listed)

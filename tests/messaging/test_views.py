@@ -317,6 +317,12 @@ def test_message_page_and_compare_run_a_fixed_number_of_queries(
     client = client_for(rep_a)
     with django_assert_max_num_queries(14):  # 10, and 4 for the notes on the live text
         assert client.get(reverse("messaging:message_detail", args=[message.pk])).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(5):  # the versions, their passages, the message's
         url = reverse("messaging:version_compare", args=[message.pk]) + f"?a=1&b={count}"
         assert client.get(url).status_code == 200
+
+
+def test_compare_answers_404_for_a_version_number_past_64_bits(client_for, rep_a, published):
+    url = reverse("messaging:version_compare", args=[published.pk])
+    for query in ("?a=1&b=9223372036854775808", "?a=-1&b=1"):
+        assert client_for(rep_a).get(url + query).status_code == 404

@@ -26,6 +26,8 @@ CHOICES = [
         (CHOICES, 3, {"required": True, "disabled": False, "data-x": mark_safe("&amp;")}),
         ([("Group <one>", [("a", "A"), ("b", "B")]), ("c", "C")], "b", {"id": "g"}),
         ([], "", {"id": "empty"}),
+        ([("", [("a", "A")]), (None, "None is empty"), ("a", "A again")], "a", None),
+        ([("x", "X"), ("y", "Y")], ["x", "y"], None),  # a list value: the first match
         ([(1, 1), (2, 2)], 2, None),  # non-text labels: the templates localize them
     ],
 )
@@ -87,3 +89,46 @@ def test_a_form_field_renders_its_select_through_the_portal_renderer(settings):
     assert html == StatusForm(renderer=DJANGO_RENDERER)["status"].as_widget()
     # One render for the whole select: no template include per option.
     assert calls == ["django/forms/widgets/select.html"]
+
+
+def test_fast_select_reads_model_choices_once_when_it_falls_back(db, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name="7")
+    field = forms.ModelChoiceField(Group.objects.filter(name="7"), empty_label=None)
+    field.label_from_instance = lambda group: int(group.name)  # a number: the fallback
+    widget = FastSelect(choices=field.choices)
+    with django_assert_num_queries(1):
+        html = widget.render("group", None)
+    assert html == forms.Select(choices=[(o.value, 7) for o, _ in field.choices]).render(
+        "group", None
+    )
+
+
+@pytest.mark.parametrize("null_label", [None, "Nobody"])
+def test_label_column_choices_print_what_model_choices_print(db, null_label):
+    import django_filters
+
+    from smarketing.forms import LabelColumnChoiceFilter
+
+    User = get_user_model()
+    ann = User.objects.create(username="ann", first_name="Zed")
+    User.objects.create(username="<bob> & co", first_name="Al")
+    users = User.objects.order_by("first_name")
+
+    def rendered(filter_class, **kwargs):
+        class Filter(django_filters.FilterSet):
+            owner = filter_class(
+                queryset=users, empty_label="Anyone", null_label=null_label,
+                widget=FastSelect,
+                **kwargs,
+            )  # fmt: skip
+
+        filterset = Filter({"owner": str(ann.pk)}, queryset=users)
+        assert filterset.form.is_valid()
+        assert filterset.form.cleaned_data["owner"] == ann  # choosing still gives the row
+        return str(filterset.form["owner"])
+
+    expected = rendered(django_filters.ModelChoiceFilter)
+    assert rendered(LabelColumnChoiceFilter, label_column="username") == expected
+    assert "&lt;bob&gt; &amp; co" in expected and "selected" in expected

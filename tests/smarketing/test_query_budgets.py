@@ -39,7 +39,7 @@ BUDGETS = {
     "lead detail": 14,
     "library": 14,  # 13, and the reasons from the field to review (messaging.freshness)
     "message": 14,  # 10, and the notes on the live text: passages, quotes, drift, flags
-    "compare": 14,
+    "compare": 8,  # 5: the two versions, their passages, the message, its versions
     "call-log form": 14,
     "call-log POST": 30,
     "inbox": 14,

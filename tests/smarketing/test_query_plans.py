@@ -60,13 +60,10 @@ BIG_TABLES = {
 # others at this size: without statistics the planner takes 25 ids for 12.5 % of the
 # edits, and the two plans cost about the same. A lookup per suggestion would not
 # depend on that guess; left for the inbox's own work (docs/benchmarks.md, issue 19).
-# NOT a good plan either, found by CI once the test reset every big table's statistics
-# (2026-12-02): the team page's latest 15 breaches joined to their leads read the leads
-# whole in one run (a hash join; 3 rows discarded) and probed them by id in others. A
-# breach list read first and its leads by id would not depend on the guess; left open
-# with the inbox's (issue 19).
+# (The team page's latest 15 breaches joined to their leads read the leads whole in
+# some runs, a hash join, until the breaches were chosen in a subquery holding the LIMIT:
+# leads.selectors.team_breaches.)
 ALLOWED_SEQ_SCANS = {
-    ("team", "leads_lead"),
     ("inbox", "feedback_calllog_objections"),
     ("loop health", "feedback_passageedit"),
     ("inbox", "feedback_passageedit"),
