@@ -275,6 +275,9 @@ class Suggestion(models.Model):
     without_wins = models.FloatField(null=True, blank=True)
     without_count = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0)
+    # The card's quotes, a rollup (feedback.quotes): the ids of the newest quoted calls
+    # among its edits, newest first, rebuilt whenever its edits or their calls change.
+    quote_call_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_by = models.ForeignKey(

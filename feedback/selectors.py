@@ -32,6 +32,7 @@ from .models import (
     SuggestionComment,
 )
 from .policies import SuggestionPolicy
+from .quotes import QUOTES_SHOWN, latest_quoted_calls
 from .services.suggestions import variant_over_span
 
 # --- Call logs ------------------------------------------------------------------------
@@ -201,6 +202,15 @@ def suggestion_summary(suggestion: Suggestion, paragraph: int | None) -> str:
     return f"{who} {what}{similar} ({calls}); {outcome}."
 
 
+def figures_as_of(suggestions: list[Suggestion]):
+    """How fresh the figures on these cards are: the oldest time one of them was
+    recomputed (None for no card). The evidence is a rollup the engine keeps: every
+    open suggestion of a version is recomputed when calls on the version are counted,
+    and every open one hourly (suggestions_refresh_task: wins change as deals close);
+    a decided suggestion keeps the figures it was decided on."""
+    return min((s.updated_at for s in suggestions), default=None)
+
+
 def _after_text(suggestion: Suggestion) -> str:
     """The passage as it reads with the suggestion's best wording (for the redline)."""
     if suggestion.kind == PassageEdit.Kind.REPLACE:
@@ -215,15 +225,36 @@ def _after_text(suggestion: Suggestion) -> str:
     return suggestion.proposed_text
 
 
+def _quotes_of(suggestions: list[Suggestion], *, per: int, user) -> dict[int, list[CallLog]]:
+    """Suggestion id -> the calls of its quotes (feedback.quotes), newest first, in one
+    query. For whoever may read every team's calls, from the rollup the engine keeps
+    (Suggestion.quote_call_ids): those calls by primary key, a read bounded by the page
+    whatever the suggestions' support. For someone who may read only their team's calls
+    (customer_data_q), the rule computed over the calls they may read."""
+    visible = customer_data_q(user, "call_log__salesperson") if user is not None else Q()
+    if visible or per > QUOTES_SHOWN:
+        latest = latest_quoted_calls([s.pk for s in suggestions], per=per, visible=visible)
+    else:
+        latest = {s.pk: s.quote_call_ids[:per] for s in suggestions if s.quote_call_ids}
+    wanted = {pk for ids in latest.values() for pk in ids}
+    if not wanted:
+        return {}
+    calls = CallLog.objects.select_related("salesperson").only(
+        "quote", "salesperson", "salesperson__username", "salesperson__first_name",
+        "salesperson__last_name",
+    ).in_bulk(wanted)  # fmt: skip
+    return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
+
+
 def decorate_suggestions(
-    suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3, user=None
+    suggestions: list[Suggestion], *, quotes_per_suggestion: int = QUOTES_SHOWN, user=None
 ) -> None:
     """Attach to each suggestion what its card shows, in 2 queries whatever their
     number: `paragraph` (its passage's number in the version the calls used, for an
     addition the one it follows), `summary` (suggestion_summary), `after_text` (the
     passage with the change), `live_has_passage` (whether the live version still has
-    the passage, so the change can still land) and `quotes` (for a `user`, only those
-    of calls their team logged: customer_data_q)."""
+    the passage, so the change can still land) and `quotes` (_quotes_of: for a `user`,
+    only those of calls their team logged)."""
     if not suggestions:
         return
     version_ids = {s.version_id for s in suggestions}
@@ -238,17 +269,7 @@ def decorate_suggestions(
             positions[(version_id, key)] = position + 1
         if version_id in live_ids:
             in_live.add((version_id, key))
-    quotes = defaultdict(list)
-    for edit in (
-        PassageEdit.objects.filter(suggestion__in=suggestions)
-        .filter(customer_data_q(user, "call_log__salesperson") if user else Q())
-        .exclude(call_log__quote="")
-        .select_related("call_log__salesperson")
-        .order_by("-call_log__occurred_at")[: 20 * len(suggestions)]
-    ):
-        bucket = quotes[edit.suggestion_id]
-        if len(bucket) < quotes_per_suggestion and edit.call_log not in bucket:
-            bucket.append(edit.call_log)
+    quotes = _quotes_of(suggestions, per=quotes_per_suggestion, user=user)
     for suggestion in suggestions:
         key = suggestion.passage_key or suggestion.after_key
         suggestion.paragraph = positions.get((suggestion.version_id, key))

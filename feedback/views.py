@@ -283,6 +283,7 @@ def suggestion_inbox(request):
             "filter": filterset,
             "page_obj": page,
             "suggestions": suggestions,
+            "figures_as_of": selectors.figures_as_of(suggestions),
             "gaps": selectors.objection_gaps_overview(limit=5) if not request.htmx else [],
             "filtered_message": selectors.filtered_message(filterset),
         },

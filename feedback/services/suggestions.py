@@ -21,6 +21,7 @@ from smarketing.events import publish
 from ..evidence import suggestion_evidence
 from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment, SuggestionVariant
 from ..policies import SuggestionPolicy
+from ..quotes import latest_quoted_calls
 from .threads import thread_comment_notify
 
 
@@ -61,7 +62,8 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
     the formula's one home, for suggestions and variants alike.
 
     The suggestion's shown wording (proposed_text: its best variant laid over its
-    span) only changes when edits join, so it is recomputed for `changed_ids` only.
+    span) and its quotes (quote_call_ids, feedback.quotes) only change when its edits
+    do, so they are recomputed for `changed_ids` only.
     """
     if not suggestions:
         return
@@ -84,6 +86,7 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
         )
     }
     variants = list(SuggestionVariant.objects.filter(suggestion_id__in=ids))
+    quotes = latest_quoted_calls(set(ids) & set(changed_ids))
     empty = {"calls": 0, "reps": 0, "positive": 0, "wins": 0}
 
     def evidence_of(mine, version_id):
@@ -113,12 +116,57 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
         evidence = evidence_of(with_edit.get(suggestion.pk, empty), suggestion.version_id)
         for field, value in evidence.fields().items():
             setattr(suggestion, field, value)
-        if suggestion.pk in changed_ids and suggestion.pk in best:
-            suggestion.proposed_text = variant_over_span(suggestion, best[suggestion.pk])
+        if suggestion.pk in changed_ids:
+            suggestion.quote_call_ids = quotes.get(suggestion.pk, [])
+            if suggestion.pk in best:
+                suggestion.proposed_text = variant_over_span(suggestion, best[suggestion.pk])
         suggestion.updated_at = now
-    Suggestion.objects.bulk_update(suggestions, [*EVIDENCE_FIELDS, "proposed_text", "updated_at"])
+    Suggestion.objects.bulk_update(
+        suggestions, [*EVIDENCE_FIELDS, "proposed_text", "quote_call_ids", "updated_at"]
+    )
     if variants:
         SuggestionVariant.objects.bulk_update(variants, EVIDENCE_FIELDS)
+
+
+def suggestion_quotes_rebuild(*, suggestion_ids) -> int:
+    """Rebuild the quotes rollup (Suggestion.quote_call_ids, feedback.quotes) of these
+    suggestions, whatever their status, from their edits; returns how many changed.
+
+    For writes that change a suggestion's edits or their calls' quotes outside the
+    evidence refresh (which rebuilds the open suggestions it is told changed): a
+    correction takes a call's edits away from suggestions that may be decided already.
+    """
+    ids = sorted(set(suggestion_ids))
+    if not ids:
+        return 0
+    latest = latest_quoted_calls(ids)
+    changed = []
+    for suggestion in Suggestion.objects.filter(pk__in=ids).only("pk", "quote_call_ids"):
+        fresh = latest.get(suggestion.pk, [])
+        if suggestion.quote_call_ids != fresh:
+            suggestion.quote_call_ids = fresh
+            changed.append(suggestion)
+    Suggestion.objects.bulk_update(changed, ["quote_call_ids"])
+    return len(changed)
+
+
+def suggestion_quotes_rebuild_all(*, batch: int = 2000) -> int:
+    """Rebuild every suggestion's quotes rollup (manage.py suggestion_quotes_rebuild;
+    the seeder): the full rebuild behind the per-write one, in batches of suggestions,
+    one transaction each. Returns how many rows changed."""
+    changed = 0
+    last = 0
+    while True:
+        ids = list(
+            Suggestion.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return changed
+        with transaction.atomic():
+            changed += suggestion_quotes_rebuild(suggestion_ids=ids)
+        last = ids[-1]
 
 
 EVIDENCE_FIELDS = [
