@@ -320,6 +320,22 @@ class Suggestion(models.Model):
         return f"Suggestion on {self.version} ¶{self.passage_key or self.after_key}"
 
 
+class SuggestionCount(models.Model):
+    """How many suggestions have each status: a rollup the inbox's pagination reads
+    instead of counting the suggestions at request time (issue 19).
+
+    Rebuilt whole (one grouped count, never added to) by
+    feedback.services.suggestion_counts_refresh, through the outbox after every commit
+    that creates, removes or decides a suggestion, and hourly; `updated_at` is when."""
+
+    status = models.CharField(max_length=10, choices=Suggestion.Status.choices, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.count} {self.status} suggestions"
+
+
 class SuggestionVariant(models.Model):
     """One wording of a suggestion: near-identical wordings of the same change (a typo,
     a plural apart: feedback.grouping rule 6), with the evidence of their calls.

@@ -10,11 +10,12 @@ wording made its edits:
 
 `latest_quoted_calls` is that rule computed from the edits, at request time. The inbox
 does not run it: the engine keeps each suggestion's answer in `Suggestion.quote_call_ids`
-(rebuilt, never added to, for the suggestions a write touches:
-feedback.services.suggestions.suggestion_quotes_rebuild), and the page reads those few
-calls by primary key. Reading "the newest quoted edits of 25 suggestions" at request
-time grew with the suggestions' support (the best ranked ones group thousands of edits)
-and its plan depended on the planner's guess for `suggestion_id IN (...)` (issue 19).
+(rebuilt, never added to, for the suggestions a write touches, by
+feedback.services.suggestions; in full by manage.py suggestion_rollups_rebuild), and
+the page reads those few calls by primary key. Reading "the newest quoted edits of 25
+suggestions" at request time grew with the suggestions' support (the best ranked ones
+group thousands of edits) and its plan depended on the planner's guess for
+`suggestion_id IN (...)` (issue 19).
 """
 
 from django.db.models import Count, F, Q, Window

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -16,6 +17,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from leads.models import Lead, Opportunity
 from leads.policies import customer_data_q
@@ -30,6 +32,7 @@ from .models import (
     PassageEdit,
     Suggestion,
     SuggestionComment,
+    SuggestionCount,
 )
 from .policies import SuggestionPolicy
 from .quotes import QUOTES_SHOWN, latest_quoted_calls
@@ -138,6 +141,37 @@ def suggestion_inbox(*, data):
     return SuggestionFilter(data or None, queryset=queryset)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (from a rollup) instead of counting the rows."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def suggestion_inbox_count(filterset) -> SuggestionCount | None:
+    """How many suggestions the inbox lists, from the counts rollup (SuggestionCount)
+    when it is filtered by status alone (its default: the open ones; or any status),
+    else None: narrowed by message, title or support, the list is counted as it is
+    read. The returned row's `updated_at` says how fresh the count is."""
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if data.get("title") or data.get("message") or data.get("min_reps") is not None:
+        return None
+    statuses = [data["status"]] if data.get("status") else Suggestion.Status.values
+    rows = list(SuggestionCount.objects.filter(status__in=statuses))
+    if len(rows) != len(statuses):
+        return None  # never counted (a database the rollups were not built on)
+    return SuggestionCount(
+        count=sum(row.count for row in rows), updated_at=min(row.updated_at for row in rows)
+    )
+
+
 def filtered_message(filterset):
     """The message the inbox is narrowed to by a message page's link, if any."""
     if not filterset.is_valid() or not filterset.form.cleaned_data.get("message"):
@@ -202,13 +236,15 @@ def suggestion_summary(suggestion: Suggestion, paragraph: int | None) -> str:
     return f"{who} {what}{similar} ({calls}); {outcome}."
 
 
-def figures_as_of(suggestions: list[Suggestion]):
-    """How fresh the figures on these cards are: the oldest time one of them was
-    recomputed (None for no card). The evidence is a rollup the engine keeps: every
-    open suggestion of a version is recomputed when calls on the version are counted,
-    and every open one hourly (suggestions_refresh_task: wins change as deals close);
-    a decided suggestion keeps the figures it was decided on."""
-    return min((s.updated_at for s in suggestions), default=None)
+def figures_as_of(suggestions: list[Suggestion], count: SuggestionCount | None = None):
+    """How fresh the figures on these cards (and the count, when it came from the
+    rollup) are: the oldest time one of them was recomputed (None for none). The
+    evidence is a rollup the engine keeps: every open suggestion of a version is
+    recomputed when calls on the version are counted, and every open one hourly
+    (suggestions_refresh_task: wins change as deals close); a decided suggestion
+    keeps the figures it was decided on."""
+    times = [s.updated_at for s in suggestions] + ([count.updated_at] if count else [])
+    return min(times, default=None)
 
 
 def _after_text(suggestion: Suggestion) -> str:
@@ -225,21 +261,25 @@ def _after_text(suggestion: Suggestion) -> str:
     return suggestion.proposed_text
 
 
-def _quotes_of(suggestions: list[Suggestion], *, per: int, user) -> dict[int, list[CallLog]]:
-    """Suggestion id -> the calls of its quotes (feedback.quotes), newest first, in one
-    query. For whoever may read every team's calls, from the rollup the engine keeps
-    (Suggestion.quote_call_ids): those calls by primary key, a read bounded by the page
-    whatever the suggestions' support. For someone who may read only their team's calls
-    (customer_data_q), the rule computed over the calls they may read."""
+def _quotes_of(
+    suggestions: list[Suggestion], *, per: int, user, known: dict[int, CallLog]
+) -> dict[int, list[CallLog]]:
+    """Suggestion id -> the calls of its quotes (feedback.quotes), newest first. For
+    whoever may read every team's calls, from the rollup the engine keeps
+    (Suggestion.quote_call_ids); for someone who may read only their team's calls
+    (customer_data_q), the rule computed over the calls they may read (one query).
+    The calls are then read by primary key (a read bounded by the page, whatever the
+    suggestions' support), except those in `known` (already read by the caller)."""
     visible = customer_data_q(user, "call_log__salesperson") if user is not None else Q()
     if visible or per > QUOTES_SHOWN:
         latest = latest_quoted_calls([s.pk for s in suggestions], per=per, visible=visible)
     else:
         latest = {s.pk: s.quote_call_ids[:per] for s in suggestions if s.quote_call_ids}
-    wanted = {pk for ids in latest.values() for pk in ids}
+    wanted = {pk for ids in latest.values() for pk in ids} - set(known)
+    calls = dict(known)
     if not wanted:
-        return {}
-    calls = CallLog.objects.select_related("salesperson").only(
+        return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
+    calls |= CallLog.objects.select_related("salesperson").only(
         "quote", "salesperson", "salesperson__username", "salesperson__first_name",
         "salesperson__last_name",
     ).in_bulk(wanted)  # fmt: skip
@@ -247,14 +287,19 @@ def _quotes_of(suggestions: list[Suggestion], *, per: int, user) -> dict[int, li
 
 
 def decorate_suggestions(
-    suggestions: list[Suggestion], *, quotes_per_suggestion: int = QUOTES_SHOWN, user=None
+    suggestions: list[Suggestion],
+    *,
+    quotes_per_suggestion: int = QUOTES_SHOWN,
+    user=None,
+    calls: dict[int, CallLog] | None = None,
 ) -> None:
     """Attach to each suggestion what its card shows, in 2 queries whatever their
     number: `paragraph` (its passage's number in the version the calls used, for an
     addition the one it follows), `summary` (suggestion_summary), `after_text` (the
     passage with the change), `live_has_passage` (whether the live version still has
     the passage, so the change can still land) and `quotes` (_quotes_of: for a `user`,
-    only those of calls their team logged)."""
+    only those of calls their team logged; `calls`, by id, are calls the caller has
+    read already, not read again)."""
     if not suggestions:
         return
     version_ids = {s.version_id for s in suggestions}
@@ -269,7 +314,7 @@ def decorate_suggestions(
             positions[(version_id, key)] = position + 1
         if version_id in live_ids:
             in_live.add((version_id, key))
-    quotes = _quotes_of(suggestions, per=quotes_per_suggestion, user=user)
+    quotes = _quotes_of(suggestions, per=quotes_per_suggestion, user=user, known=calls or {})
     for suggestion in suggestions:
         key = suggestion.passage_key or suggestion.after_key
         suggestion.paragraph = positions.get((suggestion.version_id, key))
@@ -333,7 +378,10 @@ def suggestion_detail(*, user, pk):
         variant.over_span = variant_over_span(suggestion, variant)
     suggestion.variant_list = variants
     suggestion.breakdown = _breakdown(edits)
-    decorate_suggestions([suggestion], user=user)
+    # The quotes are among the calls just read (their other teams' quotes blanked).
+    decorate_suggestions(
+        [suggestion], user=user, calls={edit.call_log_id: edit.call_log for edit in edits}
+    )
     return suggestion, edits, comments
 
 

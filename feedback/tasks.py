@@ -42,3 +42,9 @@ def suggestions_refresh_task() -> int:
 def digest_send_task() -> int:
     """Send each marketer today's digest once (new suggestions, objection gaps)."""
     return services.digest_send_daily()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def suggestion_counts_refresh_task() -> dict:
+    """Recount the suggestions by status for the inbox (idempotent: a rebuild)."""
+    return services.suggestion_counts_refresh()

@@ -1,5 +1,8 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -273,7 +276,11 @@ def call_log_correct(request, pk):
 @require_GET
 def suggestion_inbox(request):
     filterset = selectors.suggestion_inbox(data=request.GET)
-    page = page_of(request, filterset.qs)
+    counted = selectors.suggestion_inbox_count(filterset)
+    paginator = Paginator
+    if counted is not None:
+        paginator = partial(selectors.CountedPaginator, count=counted.count)
+    page = page_of(request, filterset.qs, paginator=paginator)
     suggestions = list(page.object_list)
     selectors.decorate_suggestions(suggestions)
     return render(
@@ -283,7 +290,7 @@ def suggestion_inbox(request):
             "filter": filterset,
             "page_obj": page,
             "suggestions": suggestions,
-            "figures_as_of": selectors.figures_as_of(suggestions),
+            "figures_as_of": selectors.figures_as_of(suggestions, counted),
             "gaps": selectors.objection_gaps_overview(limit=5) if not request.htmx else [],
             "filtered_message": selectors.filtered_message(filterset),
         },

@@ -20,7 +20,11 @@ from ..policies import CallLogPolicy
 from .calls import call_log_check, passage_edits_of
 from .engine import call_logs_processed, engine_enqueue
 from .objections import objection_tags_resolve
-from .suggestions import suggestion_quotes_rebuild, suggestions_evidence_refresh
+from .suggestions import (
+    suggestion_counts_enqueue,
+    suggestion_quotes_rebuild,
+    suggestions_evidence_refresh,
+)
 
 # What a correction may change; the lead, the salesperson, the attempt and the time
 # stay: they are the attempt's (leads') facts, not the conversation's.
@@ -113,7 +117,11 @@ def call_log_correct(*, call_log: CallLog, user, **fields) -> CallLog:
         suggestion__in=Suggestion.objects.open().filter(pk__in=old_suggestion_ids),
         edits__isnull=True,
     ).delete()
-    Suggestion.objects.open().filter(pk__in=old_suggestion_ids, edits__isnull=True).delete()
+    removed, _ = (
+        Suggestion.objects.open().filter(pk__in=old_suggestion_ids, edits__isnull=True).delete()
+    )
+    if removed:
+        suggestion_counts_enqueue()
 
     for version_id in version_ids:
         version_recount(version_id=version_id)
