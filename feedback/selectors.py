@@ -55,9 +55,8 @@ def version_choices(*, lead=None, include=None):
     published version of the messages in the lead's play (older ones can be chosen)."""
     play_messages = []
     if lead is not None and lead.play_id:
-        play_messages = list(
-            lead.play.steps.exclude(message=None).values_list("message_id", flat=True)
-        )
+        # A subquery: read only if the choices are (a valid post validates without them).
+        play_messages = lead.play.steps.exclude(message=None).values("message_id")
     condition = Q(status=MessageVersion.Status.LIVE) | Q(
         message_id__in=play_messages,
         status__in=[MessageVersion.Status.LIVE, MessageVersion.Status.RETIRED],
