@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 
 from leads.models import Lead, Opportunity
 from leads.policies import customer_data_q
+from leads.selectors import url_maker
 from messaging.models import Message, MessageVersion, Passage
 from messaging.passages import tokens
 
@@ -296,7 +297,8 @@ def decorate_suggestions(
     number: `paragraph` (its passage's number in the version the calls used, for an
     addition the one it follows), `summary` (suggestion_summary), `after_text` (the
     passage with the change), `live_has_passage` (whether the live version still has
-    the passage, so the change can still land) and `quotes` (_quotes_of: for a `user`,
+    the passage, so the change can still land), `detail_url`, `kind_label`,
+    `status_label`, and `quotes` (_quotes_of: for a `user`,
     only those of calls their team logged; `calls`, by id, are calls the caller has
     read already, not read again)."""
     if not suggestions:
@@ -314,7 +316,12 @@ def decorate_suggestions(
         if version_id in live_ids:
             in_live.add((version_id, key))
     quotes = _quotes_of(suggestions, per=quotes_per_suggestion, user=user, known=calls or {})
+    detail_url = url_maker("feedback:suggestion_detail")  # one reverse() for the cards
     for suggestion in suggestions:
+        suggestion.detail_url = detail_url(suggestion.pk)
+        # Labels once here: get_FOO_display rebuilds the choices per call, twice a card.
+        suggestion.kind_label = PassageEdit.Kind(suggestion.kind).label
+        suggestion.status_label = Suggestion.Status(suggestion.status).label
         key = suggestion.passage_key or suggestion.after_key
         suggestion.paragraph = positions.get((suggestion.version_id, key))
         suggestion.summary = suggestion_summary(suggestion, suggestion.paragraph)
