@@ -27,7 +27,9 @@ from smarketing.immutability import purge_allowed
 # page: ceiling of SQL queries per request (session, user and navigation included).
 # Measured on 2026-12-02 (issue 19): queue 6, lead list 6, team 7, lead detail 11,
 # library 10, message 9, compare 11, call-log form 10, call-log POST 23, inbox 10,
-# loop health 14, attribution 6, bare 1.
+# loop health 14, attribution 6, bare 1. Then (the inbox's work, issue 19): call-log
+# POST 17 (lead, version and passages read once), inbox 9 (quotes and count from
+# rollups: feedback.quotes, SuggestionCount).
 BUDGETS = {
     "queue": 12,
     "lead list, 2 filters": 12,
@@ -37,8 +39,8 @@ BUDGETS = {
     "message": 14,  # 10, and the notes on the live text: passages, quotes, drift, flags
     "compare": 14,
     "call-log form": 14,
-    "call-log POST": 30,
-    "inbox": 14,
+    "call-log POST": 24,
+    "inbox": 12,
     "loop health": 17,
     "attribution": 9,
     "review": 15,  # the workflow, its steps, reviewers and groups, submission, decisions: 7
