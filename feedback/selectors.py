@@ -141,6 +141,18 @@ def suggestion_inbox(*, data):
     return SuggestionFilter(data or None, queryset=queryset)
 
 
+def inbox_cards(queryset):
+    """The inbox's suggestions with only what their cards show of their message and
+    version (title, live version id, number): not three message versions per card with
+    their whole bodies, read and dropped."""
+    fields = [field.name for field in Suggestion._meta.concrete_fields]
+    return (
+        queryset.select_related(None)
+        .select_related("message", "version")
+        .only(*fields, "message__title", "message__live_version", "version__number")
+    )
+
+
 class CountedPaginator(Paginator):
     """A paginator told its count (from a rollup) instead of counting the rows."""
 

@@ -285,7 +285,7 @@ def suggestion_inbox(request):
     paginator = Paginator
     if counted is not None:
         paginator = partial(selectors.CountedPaginator, count=counted.count)
-    page = page_of(request, filterset.qs, paginator=paginator)
+    page = page_of(request, selectors.inbox_cards(filterset.qs), paginator=paginator)
     suggestions = list(page.object_list)
     selectors.decorate_suggestions(suggestions)
     return render(

@@ -134,7 +134,7 @@ def test_the_inbox_reads_the_quotes_rollup_not_the_edits_and_says_how_fresh(
     assert not [q["sql"] for q in captured.captured_queries if "feedback_passageedit" in q["sql"]]
     in_tokyo = suggestion.updated_at.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f'Figures as of <time datetime="{in_tokyo.isoformat()}">' in page
-    assert f">{in_tokyo.day} {in_tokyo:%b %H:%M}</time>" in page
+    assert f">{in_tokyo.day} {in_tokyo:%b %Y %H:%M}</time>" in page
     # What the page shows is the rollup: emptied, the card has no quote.
     Suggestion.objects.update(quote_call_ids=[])
     assert (
