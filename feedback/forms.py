@@ -10,7 +10,27 @@ from smarketing.idempotency import IdempotencyField
 from .models import CallLog, ObjectionTag
 
 
-class VersionChoiceField(forms.ModelChoiceField):
+class PreloadedChoiceMixin:
+    """A model choice that the view has already read from the field's own choices (the
+    lead or version the request names) is taken as it is, without reading it again:
+    `preloaded` holds those instances. Any other value is checked against the choices
+    as usual."""
+
+    preloaded = ()
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            for instance in self.preloaded:
+                if str(value) == str(instance.pk):
+                    return instance
+        return super().to_python(value)
+
+
+class LeadChoiceField(PreloadedChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class VersionChoiceField(PreloadedChoiceMixin, forms.ModelChoiceField):
     def label_from_instance(self, version):
         state = "live" if version.status == "live" else "older"
         return f"{version.message.title} · v{version.number} ({state})"
@@ -30,7 +50,7 @@ class CallLogForm(forms.Form):
     A failed save re-renders with everything typed.
     """
 
-    lead = forms.ModelChoiceField(queryset=None, label="Lead")
+    lead = LeadChoiceField(queryset=None, label="Lead")
     version = VersionChoiceField(
         queryset=None,
         required=False,
@@ -100,12 +120,18 @@ class CallLogForm(forms.Form):
             "notes": data["notes"],
         }
 
-    def __init__(self, *args, leads, versions, passages=(), said=None, **kwargs):
+    def __init__(
+        self, *args, leads, versions, passages=(), said=None, preloaded=(), **kwargs
+    ):  # fmt: skip
         """`passages` are the passages of the version shown; `said` what was said in
-        place of each (by key), to prefill a correction."""
+        place of each (by key), to prefill a correction; `preloaded` the lead and
+        version the view read from `leads` and `versions` (PreloadedChoiceMixin)."""
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = leads
         self.fields["version"].queryset = versions
+        known = [instance for instance in preloaded if instance is not None]
+        self.fields["lead"].preloaded = [i for i in known if isinstance(i, leads.model)]
+        self.fields["version"].preloaded = [i for i in known if isinstance(i, versions.model)]
         self.passages = list(passages)
         self.fields["quote_passage_key"].choices = [("", "The whole message")] + [
             (p.key, f"¶{p.position + 1}") for p in self.passages

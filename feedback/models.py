@@ -284,6 +284,9 @@ class Suggestion(models.Model):
     without_wins = models.FloatField(null=True, blank=True)
     without_count = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0)
+    # The card's quotes, a rollup (feedback.quotes): the ids of the newest quoted calls
+    # among its edits, newest first, rebuilt whenever its edits or their calls change.
+    quote_call_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_by = models.ForeignKey(
@@ -324,6 +327,22 @@ class Suggestion(models.Model):
 
     def __str__(self):
         return f"Suggestion on {self.version} ¶{self.passage_key or self.after_key}"
+
+
+class SuggestionCount(models.Model):
+    """How many suggestions have each status: a rollup the inbox's pagination reads
+    instead of counting the suggestions at request time (issue 19).
+
+    Rebuilt whole (one grouped count, never added to) by
+    feedback.services.suggestion_counts_refresh, through the outbox after every commit
+    that creates, removes or decides a suggestion, and hourly; `updated_at` is when."""
+
+    status = models.CharField(max_length=10, choices=Suggestion.Status.choices, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.count} {self.status} suggestions"
 
 
 class SuggestionVariant(models.Model):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -16,9 +17,11 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from leads.models import Lead, Opportunity
 from leads.policies import customer_data_q
+from leads.selectors import url_maker
 from messaging.models import Message, MessageVersion, Passage
 from messaging.passages import tokens
 
@@ -30,8 +33,10 @@ from .models import (
     PassageEdit,
     Suggestion,
     SuggestionComment,
+    SuggestionCount,
 )
 from .policies import SuggestionPolicy
+from .quotes import QUOTES_SHOWN, latest_quoted_calls
 from .services.suggestions import variant_over_span
 
 # --- Call logs ------------------------------------------------------------------------
@@ -51,9 +56,8 @@ def version_choices(*, lead=None, include=None):
     published version of the messages in the lead's play (older ones can be chosen)."""
     play_messages = []
     if lead is not None and lead.play_id:
-        play_messages = list(
-            lead.play.steps.exclude(message=None).values_list("message_id", flat=True)
-        )
+        # A subquery: read only if the choices are (a valid post validates without them).
+        play_messages = lead.play.steps.exclude(message=None).values("message_id")
     condition = Q(status=MessageVersion.Status.LIVE) | Q(
         message_id__in=play_messages,
         status__in=[MessageVersion.Status.LIVE, MessageVersion.Status.RETIRED],
@@ -137,6 +141,49 @@ def suggestion_inbox(*, data):
     return SuggestionFilter(data or None, queryset=queryset)
 
 
+def inbox_cards(queryset):
+    """The inbox's suggestions with only what their cards show of their message and
+    version (title, live version id, number): not three message versions per card with
+    their whole bodies, read and dropped."""
+    fields = [field.name for field in Suggestion._meta.concrete_fields]
+    return (
+        queryset.select_related(None)
+        .select_related("message", "version")
+        .only(*fields, "message__title", "message__live_version", "version__number")
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (from a rollup) instead of counting the rows."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def suggestion_inbox_count(filterset) -> SuggestionCount | None:
+    """How many suggestions the inbox lists, from the counts rollup (SuggestionCount)
+    when it is filtered by status alone (its default: the open ones; or any status),
+    else None: narrowed by message, title or support, the list is counted as it is
+    read. The returned row's `updated_at` says how fresh the count is."""
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if data.get("title") or data.get("message") or data.get("min_reps") is not None:
+        return None
+    statuses = [data["status"]] if data.get("status") else Suggestion.Status.values
+    rows = list(SuggestionCount.objects.filter(status__in=statuses))
+    if len(rows) != len(statuses):
+        return None  # never counted (a database the rollups were not built on)
+    return SuggestionCount(
+        count=sum(row.count for row in rows), updated_at=min(row.updated_at for row in rows)
+    )
+
+
 def filtered_message(filterset):
     """The message the inbox is narrowed to by a message page's link, if any."""
     if not filterset.is_valid() or not filterset.form.cleaned_data.get("message"):
@@ -201,6 +248,17 @@ def suggestion_summary(suggestion: Suggestion, paragraph: int | None) -> str:
     return f"{who} {what}{similar} ({calls}); {outcome}."
 
 
+def figures_as_of(suggestions: list[Suggestion], count: SuggestionCount | None = None):
+    """How fresh the figures on these cards (and the count, when it came from the
+    rollup) are: the oldest time one of them was recomputed (None for none). The
+    evidence is a rollup the engine keeps: every open suggestion of a version is
+    recomputed when calls on the version are counted, and every open one hourly
+    (suggestions_refresh_task: wins change as deals close); a decided suggestion
+    keeps the figures it was decided on."""
+    times = [s.updated_at for s in suggestions] + ([count.updated_at] if count else [])
+    return min(times, default=None)
+
+
 def _after_text(suggestion: Suggestion) -> str:
     """The passage as it reads with the suggestion's best wording (for the redline)."""
     if suggestion.kind == PassageEdit.Kind.REPLACE:
@@ -215,15 +273,46 @@ def _after_text(suggestion: Suggestion) -> str:
     return suggestion.proposed_text
 
 
+def _quotes_of(
+    suggestions: list[Suggestion], *, per: int, user, known: dict[int, CallLog]
+) -> dict[int, list[CallLog]]:
+    """Suggestion id -> the calls of its quotes (feedback.quotes), newest first. For
+    whoever may read every team's calls, from the rollup the engine keeps
+    (Suggestion.quote_call_ids); for someone who may read only their team's calls
+    (customer_data_q), the rule computed over the calls they may read (one query).
+    The calls are then read by primary key (a read bounded by the page, whatever the
+    suggestions' support), except those in `known` (already read by the caller)."""
+    visible = customer_data_q(user, "call_log__salesperson") if user is not None else Q()
+    if visible or per > QUOTES_SHOWN:
+        latest = latest_quoted_calls([s.pk for s in suggestions], per=per, visible=visible)
+    else:
+        latest = {s.pk: s.quote_call_ids[:per] for s in suggestions if s.quote_call_ids}
+    wanted = {pk for ids in latest.values() for pk in ids} - set(known)
+    calls = dict(known)
+    if not wanted:
+        return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
+    calls |= CallLog.objects.select_related("salesperson").only(
+        "quote", "salesperson", "salesperson__username", "salesperson__first_name",
+        "salesperson__last_name",
+    ).in_bulk(wanted)  # fmt: skip
+    return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
+
+
 def decorate_suggestions(
-    suggestions: list[Suggestion], *, quotes_per_suggestion: int = 3, user=None
+    suggestions: list[Suggestion],
+    *,
+    quotes_per_suggestion: int = QUOTES_SHOWN,
+    user=None,
+    calls: dict[int, CallLog] | None = None,
 ) -> None:
     """Attach to each suggestion what its card shows, in 2 queries whatever their
     number: `paragraph` (its passage's number in the version the calls used, for an
     addition the one it follows), `summary` (suggestion_summary), `after_text` (the
     passage with the change), `live_has_passage` (whether the live version still has
-    the passage, so the change can still land) and `quotes` (for a `user`, only those
-    of calls their team logged: customer_data_q)."""
+    the passage, so the change can still land), `detail_url`, `kind_label`,
+    `status_label`, and `quotes` (_quotes_of: for a `user`,
+    only those of calls their team logged; `calls`, by id, are calls the caller has
+    read already, not read again)."""
     if not suggestions:
         return
     version_ids = {s.version_id for s in suggestions}
@@ -238,18 +327,13 @@ def decorate_suggestions(
             positions[(version_id, key)] = position + 1
         if version_id in live_ids:
             in_live.add((version_id, key))
-    quotes = defaultdict(list)
-    for edit in (
-        PassageEdit.objects.filter(suggestion__in=suggestions)
-        .filter(customer_data_q(user, "call_log__salesperson") if user else Q())
-        .exclude(call_log__quote="")
-        .select_related("call_log__salesperson")
-        .order_by("-call_log__occurred_at")[: 20 * len(suggestions)]
-    ):
-        bucket = quotes[edit.suggestion_id]
-        if len(bucket) < quotes_per_suggestion and edit.call_log not in bucket:
-            bucket.append(edit.call_log)
+    quotes = _quotes_of(suggestions, per=quotes_per_suggestion, user=user, known=calls or {})
+    detail_url = url_maker("feedback:suggestion_detail")  # one reverse() for the cards
     for suggestion in suggestions:
+        suggestion.detail_url = detail_url(suggestion.pk)
+        # Labels once here: get_FOO_display rebuilds the choices per call, twice a card.
+        suggestion.kind_label = PassageEdit.Kind(suggestion.kind).label
+        suggestion.status_label = Suggestion.Status(suggestion.status).label
         key = suggestion.passage_key or suggestion.after_key
         suggestion.paragraph = positions.get((suggestion.version_id, key))
         suggestion.summary = suggestion_summary(suggestion, suggestion.paragraph)
@@ -312,7 +396,10 @@ def suggestion_detail(*, user, pk):
         variant.over_span = variant_over_span(suggestion, variant)
     suggestion.variant_list = variants
     suggestion.breakdown = _breakdown(edits)
-    decorate_suggestions([suggestion], user=user)
+    # The quotes are among the calls just read (their other teams' quotes blanked).
+    decorate_suggestions(
+        [suggestion], user=user, calls={edit.call_log_id: edit.call_log for edit in edits}
+    )
     return suggestion, edits, comments
 
 
@@ -423,19 +510,41 @@ def objection_gaps(*, days: int = 90, limit: int = 10) -> list[ObjectionTag]:
     return gaps[:limit]
 
 
-def objection_gaps_overview(*, limit: int = 5) -> list[ObjectionTag]:
-    """The inbox's panel of objection gaps, cached for OBJECTION_GAPS_CACHE_SECONDS.
+class Gaps(list):
+    """Objection gaps (objection_gaps) with the time they were counted: `as_of`."""
+
+    as_of = None
+
+
+def objection_gaps_refresh(*, limit: int = 5) -> Gaps:
+    """Count the objection gaps now and keep them for the overview panels, for twice
+    OBJECTION_GAPS_CACHE_SECONDS: beat recounts them every OBJECTION_GAPS_CACHE_SECONDS
+    (feedback.tasks.objection_gaps_refresh_task), ahead of the expiry, so while the
+    worker runs no request pays for the count (1.3 s on the scale set: two aggregates
+    over 90 days of calls and their objections)."""
+    gaps = Gaps(objection_gaps(limit=limit))
+    gaps.as_of = timezone.now()
+    seconds = settings.OBJECTION_GAPS_CACHE_SECONDS
+    if seconds:
+        cache.set(f"feedback:objection-gaps:{limit}", gaps, 2 * seconds)
+    return gaps
+
+
+def objection_gaps_overview(*, limit: int = 5) -> Gaps:
+    """The inbox's (and home's) panel of objection gaps, as last counted by
+    objection_gaps_refresh, with `as_of`; counted here only when nothing is kept (a
+    cold or unreachable cache, no worker).
 
     Counting 90 days of objections with their pipeline costs seconds with a million
     call logs, and the inbox is opened all day; a few minutes' staleness is fine for an
-    overview. The Objections page and the daily digest compute them fresh.
+    overview, and the panel says when it was counted. The Objections page and the daily
+    digest compute them fresh.
     """
-    seconds = settings.OBJECTION_GAPS_CACHE_SECONDS
-    if not seconds:
-        return objection_gaps(limit=limit)
-    return cache.get_or_set(
-        f"feedback:objection-gaps:{limit}", lambda: objection_gaps(limit=limit), seconds
-    )
+    if settings.OBJECTION_GAPS_CACHE_SECONDS:
+        kept = cache.get(f"feedback:objection-gaps:{limit}")
+        if kept is not None:
+            return kept
+    return objection_gaps_refresh(limit=limit)
 
 
 def objection_tags_for_review():

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import selectors, services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -42,3 +42,16 @@ def suggestions_refresh_task() -> int:
 def digest_send_task() -> int:
     """Send each marketer today's digest once (new suggestions, objection gaps)."""
     return services.digest_send_daily()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def suggestion_counts_refresh_task() -> dict:
+    """Recount the suggestions by status for the inbox (idempotent: a rebuild)."""
+    return services.suggestion_counts_refresh()
+
+
+@shared_task
+def objection_gaps_refresh_task() -> int:
+    """Recount the objection gaps kept for the inbox's panel, ahead of their expiry
+    (periodic; a read kept in the cache, so there is no service to call)."""
+    return len(selectors.objection_gaps_refresh(limit=5))

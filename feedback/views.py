@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,6 +61,9 @@ def _call_log_form(request, data=None, source=None):
         versions = selectors.play_versions(lead=lead, include=version)
     else:
         versions = selectors.version_choices(lead=lead, include=version)
+    if version is not None:
+        # Read once: the form, the wording it rebuilds and the service reuse them.
+        prefetch_related_objects([version], "passages")
     passages = list(version.passages.all()) if version else []
     initial = {"lead": lead, "version": version}
     if source.get("channel") in Channel.values:
@@ -69,6 +75,8 @@ def _call_log_form(request, data=None, source=None):
         passages=passages,
         initial=initial,
         auto_id=f"ql{lead.pk}_%s" if panel else "id_%s",
+        # Read just now from the form's own choices: not read again to validate them.
+        preloaded=(lead, version),
     )
     return form, lead, version
 
@@ -87,7 +95,7 @@ def _form_context(request, form, lead, version, **extra):
 
 def _call_log_saved(request, call_log, view):
     """Where a saved call leads: the queue row again, the lead page, or the call."""
-    changed = call_log.passage_edits.count()
+    changed = call_log.passage_edits.count() if call_log.has_edits else 0
     text = f"Conversation with {call_log.lead} logged" + (
         f", with {changed} change{'s' if changed != 1 else ''} to the wording." if changed else "."
     )
@@ -273,7 +281,11 @@ def call_log_correct(request, pk):
 @require_GET
 def suggestion_inbox(request):
     filterset = selectors.suggestion_inbox(data=request.GET)
-    page = page_of(request, filterset.qs)
+    counted = selectors.suggestion_inbox_count(filterset)
+    paginator = Paginator
+    if counted is not None:
+        paginator = partial(selectors.CountedPaginator, count=counted.count)
+    page = page_of(request, selectors.inbox_cards(filterset.qs), paginator=paginator)
     suggestions = list(page.object_list)
     selectors.decorate_suggestions(suggestions)
     return render(
@@ -283,6 +295,7 @@ def suggestion_inbox(request):
             "filter": filterset,
             "page_obj": page,
             "suggestions": suggestions,
+            "figures_as_of": selectors.figures_as_of(suggestions, counted),
             "gaps": selectors.objection_gaps_overview(limit=5) if not request.htmx else [],
             "filtered_message": selectors.filtered_message(filterset),
         },

@@ -343,6 +343,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "backlog-release": {"task": "leads.tasks.backlog_release_task", "schedule": 300.0},
     "suggestions-refresh": {"task": "feedback.tasks.suggestions_refresh_task", "schedule": 3600.0},
+    # The inbox's objection-gap panel, recounted before its cache entry (kept for twice
+    # OBJECTION_GAPS_CACHE_SECONDS) expires.
+    "objection-gaps-refresh": {
+        "task": "feedback.tasks.objection_gaps_refresh_task",
+        "schedule": max(60.0, float(os.environ.get("OBJECTION_GAPS_CACHE_SECONDS", "300"))),
+    },
     "freshness-scan": {"task": "messaging.tasks.freshness_scan_task", "schedule": 3600.0},
     "insight-rebuild": {
         "task": "insight.tasks.attribution_rebuild_all_task",

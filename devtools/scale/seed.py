@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from feedback.models import CallLog, ObjectionTag, PassageEdit
+from feedback.services import suggestion_counts_refresh, suggestion_quotes_rebuild_all
 from leads.models import (
     Account,
     Attempt,
@@ -496,6 +497,8 @@ def scale_seed(*, sizes: Sizes, out=None, password: str, analyze: bool = True) -
     counts["version_stats"] = version_stats_rebuild()
     progress.advance(1)
     suggestion_evidence_rebuild()
+    suggestion_quotes_rebuild_all()  # the inbox's rollups: quotes (feedback.quotes), counts
+    suggestion_counts_refresh()
     progress.end()
 
     # 9. Insight rollups -----------------------------------------------------------------

@@ -135,6 +135,11 @@ def call_log_create(
         quote_passage_key=quote_passage_key,
     )
 
+    body = edited_body if version is not None else ""
+    # Worked out before the lead's row is locked (attempt_log): pure, and the longest
+    # part of a call with many passages, so concurrent calls on the lead wait less.
+    edits = passage_edits_of(version=version, edited_body=body)
+
     def create() -> CallLog:
         attempt = lead_services.attempt_log(
             lead=lead,
@@ -148,8 +153,6 @@ def call_log_create(
             note=f"Conversation logged: {CallLog.Outcome(outcome).label}",
             occurred_at=occurred_at,
         )
-        body = edited_body if version is not None else ""
-        edits = passage_edits_of(version=version, edited_body=body)
         call_log = CallLog(
             lead=lead,
             salesperson=user,
@@ -169,7 +172,8 @@ def call_log_create(
         call_log.full_clean(exclude=["lead", "salesperson", "version", "attempt"])
         call_log.save()
         tags = list(objections) + objection_tags_resolve(names=list(new_objection_names), user=user)
-        call_log.objections.set(tags)
+        if tags:  # a new call has none to replace
+            call_log.objections.add(*tags)
         for edit in edits:
             edit.call_log = call_log
         PassageEdit.objects.bulk_create(edits)

@@ -20,7 +20,11 @@ from ..policies import CallLogPolicy
 from .calls import call_log_check, passage_edits_of
 from .engine import call_logs_processed, engine_enqueue
 from .objections import objection_tags_resolve
-from .suggestions import suggestions_evidence_refresh
+from .suggestions import (
+    suggestion_counts_enqueue,
+    suggestion_quotes_rebuild,
+    suggestions_evidence_refresh,
+)
 
 # What a correction may change; the lead, the salesperson, the attempt and the time
 # stay: they are the attempt's (leads') facts, not the conversation's.
@@ -46,9 +50,10 @@ def call_log_correct(*, call_log: CallLog, user, **fields) -> CallLog:
     whole wording used with the (possibly new) version. In one transaction: the call
     is rewritten, its PassageEdits deleted and derived again (the same rule as when it
     was logged), its old edits leave their suggestions (an open suggestion left with no
-    edit is removed), the call is marked for the engine again, and the figures and open
-    suggestions of the old and new version are recounted (version_recount). After the
-    commit the engine counts the call and groups its new edits.
+    edit is removed; the others' quotes are rebuilt), the call is marked for the engine
+    again, and the figures and open suggestions of the old and new version are
+    recounted (version_recount). After the commit the engine counts the call and
+    groups its new edits.
     """
     unknown = set(fields) - CORRECTABLE
     if unknown:
@@ -112,10 +117,17 @@ def call_log_correct(*, call_log: CallLog, user, **fields) -> CallLog:
         suggestion__in=Suggestion.objects.open().filter(pk__in=old_suggestion_ids),
         edits__isnull=True,
     ).delete()
-    Suggestion.objects.open().filter(pk__in=old_suggestion_ids, edits__isnull=True).delete()
+    removed, _ = (
+        Suggestion.objects.open().filter(pk__in=old_suggestion_ids, edits__isnull=True).delete()
+    )
+    if removed:
+        suggestion_counts_enqueue()
 
     for version_id in version_ids:
         version_recount(version_id=version_id)
+    # The call's quote left the suggestions its old edits were in, decided ones too
+    # (the recount rebuilds only the open ones').
+    suggestion_quotes_rebuild(suggestion_ids=old_suggestion_ids)
     if version is not None:
         engine_enqueue(version_id=version.pk)
     else:

@@ -21,7 +21,7 @@ from smarketing import outbox
 from ..changes import REMOVE, Change
 from ..grouping import VARIANT_SIMILARITY, ChangeInstance, Group, group_key, match_group, over
 from ..models import CallLog, PassageEdit, Suggestion, SuggestionVariant, VersionStats
-from .suggestions import suggestions_evidence_refresh
+from .suggestions import suggestion_counts_enqueue, suggestions_evidence_refresh
 
 # Sent inside the engine's transaction once calls are counted (kwargs: call_logs, a
 # list: one signal per batch, so receivers can coalesce their work); receivers that
@@ -347,6 +347,7 @@ def _edits_group(*, version_id: int, call_ids: list[int]) -> set[int]:
 
 
 def _suggestion_new(version: MessageVersion, change: Change) -> Suggestion:
+    suggestion_counts_enqueue()
     return Suggestion.objects.create(
         message_id=version.message_id,
         version=version,

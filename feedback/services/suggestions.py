@@ -15,12 +15,21 @@ from messaging import services as messaging_services
 from messaging.models import MessageVersion
 from messaging.passages import tokens
 from notifications.services import notification_send
+from smarketing import outbox
 from smarketing.audit import audit_record
 from smarketing.events import publish
 
 from ..evidence import suggestion_evidence
-from ..models import CallLog, PassageEdit, Suggestion, SuggestionComment, SuggestionVariant
+from ..models import (
+    CallLog,
+    PassageEdit,
+    Suggestion,
+    SuggestionComment,
+    SuggestionCount,
+    SuggestionVariant,
+)
 from ..policies import SuggestionPolicy
+from ..quotes import latest_quoted_calls
 from .threads import thread_comment_notify
 
 
@@ -61,7 +70,8 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
     the formula's one home, for suggestions and variants alike.
 
     The suggestion's shown wording (proposed_text: its best variant laid over its
-    span) only changes when edits join, so it is recomputed for `changed_ids` only.
+    span) and its quotes (quote_call_ids, feedback.quotes) only change when its edits
+    do, so they are recomputed for `changed_ids` only.
     """
     if not suggestions:
         return
@@ -84,6 +94,7 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
         )
     }
     variants = list(SuggestionVariant.objects.filter(suggestion_id__in=ids))
+    quotes = latest_quoted_calls(set(ids) & set(changed_ids))
     empty = {"calls": 0, "reps": 0, "positive": 0, "wins": 0}
 
     def evidence_of(mine, version_id):
@@ -113,12 +124,86 @@ def suggestions_evidence_refresh(*, suggestions: list[Suggestion], changed_ids=(
         evidence = evidence_of(with_edit.get(suggestion.pk, empty), suggestion.version_id)
         for field, value in evidence.fields().items():
             setattr(suggestion, field, value)
-        if suggestion.pk in changed_ids and suggestion.pk in best:
-            suggestion.proposed_text = variant_over_span(suggestion, best[suggestion.pk])
+        if suggestion.pk in changed_ids:
+            suggestion.quote_call_ids = quotes.get(suggestion.pk, [])
+            if suggestion.pk in best:
+                suggestion.proposed_text = variant_over_span(suggestion, best[suggestion.pk])
         suggestion.updated_at = now
-    Suggestion.objects.bulk_update(suggestions, [*EVIDENCE_FIELDS, "proposed_text", "updated_at"])
+    Suggestion.objects.bulk_update(
+        suggestions, [*EVIDENCE_FIELDS, "proposed_text", "quote_call_ids", "updated_at"]
+    )
     if variants:
         SuggestionVariant.objects.bulk_update(variants, EVIDENCE_FIELDS)
+
+
+def suggestion_quotes_rebuild(*, suggestion_ids) -> int:
+    """Rebuild the quotes rollup (Suggestion.quote_call_ids, feedback.quotes) of these
+    suggestions, whatever their status, from their edits; returns how many changed.
+
+    For writes that change a suggestion's edits or their calls' quotes outside the
+    evidence refresh (which rebuilds the open suggestions it is told changed): a
+    correction takes a call's edits away from suggestions that may be decided already.
+    """
+    ids = sorted(set(suggestion_ids))
+    if not ids:
+        return 0
+    latest = latest_quoted_calls(ids)
+    changed = []
+    for suggestion in Suggestion.objects.filter(pk__in=ids).only("pk", "quote_call_ids"):
+        fresh = latest.get(suggestion.pk, [])
+        if suggestion.quote_call_ids != fresh:
+            suggestion.quote_call_ids = fresh
+            changed.append(suggestion)
+    Suggestion.objects.bulk_update(changed, ["quote_call_ids"])
+    return len(changed)
+
+
+def suggestion_quotes_rebuild_all(*, batch: int = 2000) -> int:
+    """Rebuild every suggestion's quotes rollup (manage.py suggestion_rollups_rebuild;
+    the seeder): the full rebuild behind the per-write one, in batches of suggestions,
+    one transaction each. Returns how many rows changed."""
+    changed = 0
+    last = 0
+    while True:
+        ids = list(
+            Suggestion.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return changed
+        with transaction.atomic():
+            changed += suggestion_quotes_rebuild(suggestion_ids=ids)
+        last = ids[-1]
+
+
+COUNTS_KEY = "feedback:suggestion-counts"
+
+
+def suggestion_counts_enqueue() -> None:
+    """After this commit, recount the suggestions by status (SuggestionCount): for
+    every write that creates, removes or decides a suggestion. Coalesced: while a
+    recount is pending, further writes add nothing (its task releases the key before
+    counting, so it sees them)."""
+    from ..tasks import suggestion_counts_refresh_task
+
+    outbox.enqueue_once(COUNTS_KEY, suggestion_counts_refresh_task)
+
+
+def suggestion_counts_refresh() -> dict[str, int]:
+    """Rebuild the suggestion counts rollup (SuggestionCount) from the suggestions: one
+    grouped count, every status written (zero included). Returns status -> count."""
+    outbox.release(COUNTS_KEY)
+    counted = dict(Suggestion.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    now = timezone.now()
+    counts = {status: counted.get(status, 0) for status in Suggestion.Status.values}
+    SuggestionCount.objects.bulk_create(
+        [SuggestionCount(status=status, count=n, updated_at=now) for status, n in counts.items()],
+        update_conflicts=True,
+        unique_fields=["status"],
+        update_fields=["count", "updated_at"],
+    )
+    return counts
 
 
 EVIDENCE_FIELDS = [
@@ -260,6 +345,7 @@ def suggestion_accept(
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
+    suggestion_counts_enqueue()
     publish(
         "suggestion.accepted",
         {
@@ -304,6 +390,7 @@ def suggestion_reject(*, suggestion: Suggestion, user, reason: str) -> Suggestio
     suggestion.decided_by = user
     suggestion.decided_at = timezone.now()
     suggestion.save()
+    suggestion_counts_enqueue()
     _tell_contributors(
         suggestion,
         kind="suggestion_rejected",
@@ -341,9 +428,15 @@ def version_published_process(*, version_id: int) -> int:
     gone = Q(~Q(kind=PassageEdit.Kind.INSERT) & ~Q(passage_key__in=live_keys)) | Q(
         Q(kind=PassageEdit.Kind.INSERT) & ~Q(after_key="") & ~Q(after_key__in=live_keys)
     )
-    Suggestion.objects.open().filter(message_id=version.message_id).filter(gone).exclude(
-        version=version
-    ).update(status=Suggestion.Status.STALE, updated_at=timezone.now())
+    staled = (
+        Suggestion.objects.open()
+        .filter(message_id=version.message_id)
+        .filter(gone)
+        .exclude(version=version)
+        .update(status=Suggestion.Status.STALE, updated_at=timezone.now())
+    )
+    if staled:
+        suggestion_counts_enqueue()
     notified = 0
     for suggestion in Suggestion.objects.filter(accepted_into=version):
         if suggestion.shipped_at is None:
@@ -362,8 +455,8 @@ def version_published_process(*, version_id: int) -> int:
 
 
 def suggestions_refresh_open() -> int:
-    """Refresh the evidence of every open suggestion (periodic: wins change over time),
-    one version per transaction."""
+    """Refresh the evidence (and quotes) of every open suggestion (periodic: wins
+    change over time), one version per transaction, then recount the suggestions."""
     count = 0
     version_ids = Suggestion.objects.open().values_list("version_id", flat=True).distinct()
     for version_id in sorted(set(version_ids)):
@@ -373,4 +466,5 @@ def suggestions_refresh_open() -> int:
                 suggestions=suggestions, changed_ids={s.pk for s in suggestions}
             )
         count += len(suggestions)
+    suggestion_counts_refresh()  # and the counts' full rebuild, hourly with it
     return count

@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
 
 from feedback import selectors, services
 from feedback.models import ObjectionTag, Suggestion
@@ -242,6 +244,30 @@ def test_the_inbox_panel_of_objection_gaps_is_cached_for_a_few_minutes(
     monkeypatch.setattr(selectors, "objection_gaps", lambda **kw: calls.append(kw) or [])
     assert [g.name for g in selectors.objection_gaps_overview(limit=5)] == ["Too expensive"]
     assert calls == []  # served from the cache, not recounted
+    cache.delete("feedback:objection-gaps:5")
+
+
+def test_beat_recounts_the_objection_gaps_before_the_inbox_needs_them(
+    rep_a, v1, log_call, settings, monkeypatch, client_for, marketer
+):
+    from django.core.cache import cache
+
+    from feedback import tasks
+
+    settings.OBJECTION_GAPS_CACHE_SECONDS = 300
+    schedule = settings.CELERY_BEAT_SCHEDULE["objection-gaps-refresh"]
+    assert schedule["task"] == tasks.objection_gaps_refresh_task.name
+    cache.delete("feedback:objection-gaps:5")
+    price = ObjectionTag.objects.create(name="Too expensive")
+    log_call(rep_a, v1, objections=[price])
+    assert tasks.objection_gaps_refresh_task() == 1
+    calls = []
+    monkeypatch.setattr(selectors, "objection_gaps", lambda **kw: calls.append(kw) or [])
+    page = client_for(marketer).get(reverse("feedback:suggestion_inbox")).content.decode()
+    assert calls == []  # what beat counted, not recounted by the request
+    kept = selectors.objection_gaps_overview(limit=5)
+    assert [g.name for g in kept] == ["Too expensive"]
+    assert f'as of <time datetime="{timezone.localtime(kept.as_of).isoformat()}">' in page
     cache.delete("feedback:objection-gaps:5")
 
 

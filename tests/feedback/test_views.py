@@ -63,6 +63,23 @@ def test_a_rep_cannot_log_on_another_reps_lead(client_for, rep_a, rep_b, v1, acc
     assert not CallLog.objects.exists()
 
 
+def test_a_draft_posted_as_the_version_used_is_refused_by_the_form(
+    client_for, rep_a, marketer, v1, accepted_by
+):
+    # The form takes the lead and version the view has read from its own choices as
+    # valid without reading them again; a version outside the choices is still checked.
+    from messaging import services as messaging_services
+
+    draft = messaging_services.draft_create(message=v1.message, user=marketer)
+    lead = accepted_by(rep_a)
+    response = client_for(rep_a).post(
+        reverse("feedback:call_log_create"), form_data(lead, draft, edited_body=draft.body)
+    )
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()
+    assert not CallLog.objects.exists()
+
+
 def test_logging_a_call_redirects_to_it(client_for, rep_a, v1, accepted_by):
     lead = accepted_by(rep_a)
     response = client_for(rep_a).post(

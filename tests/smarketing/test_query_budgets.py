@@ -41,8 +41,8 @@ BUDGETS = {
     "message": 14,  # 10, and the notes on the live text: passages, quotes, drift, flags
     "compare": 8,  # 5: the two versions, their passages, the message, its versions
     "call-log form": 14,
-    "call-log POST": 30,
-    "inbox": 14,
+    "call-log POST": 24,
+    "inbox": 12,
     "loop health": 17,
     "attribution": 9,
     "review": 15,  # the workflow, its steps, reviewers and groups, submission, decisions: 7

@@ -54,19 +54,14 @@ BIG_TABLES = {
 # edits' calls; a hash join over the edits is what PostgreSQL picks with statistics
 # too, and it measured faster on the scale set (under 0.1 s) than a lookup per shipped
 # suggestion through the edits' suggestion index (0.57 s: tried, reverted).
-# NOT a good plan, allowed so that the test guards the others: the inbox's quotes of a
-# page of 25 suggestions (feedback.selectors, `suggestion_id IN (...)`) are read from
-# the passage edits with a sequential scan in some runs and a bitmap index scan in
-# others at this size: without statistics the planner takes 25 ids for 12.5 % of the
-# edits, and the two plans cost about the same. A lookup per suggestion would not
-# depend on that guess; left for the inbox's own work (docs/benchmarks.md, issue 19).
-# (The team page's latest 15 breaches joined to their leads read the leads whole in
-# some runs, a hash join, until the breaches were chosen in a subquery holding the LIMIT:
-# leads.selectors.team_breaches.)
+# (Two plans that once depended on luck are certain now: the inbox's quotes, once read
+# from the passage edits with `suggestion_id IN (...)`, come from a rollup on the
+# suggestions, those calls by primary key (feedback.quotes); the team page's latest 15
+# breaches are chosen in a subquery holding the LIMIT before their leads are joined
+# (leads.selectors.team_breaches).)
 ALLOWED_SEQ_SCANS = {
     ("inbox", "feedback_calllog_objections"),
     ("loop health", "feedback_passageedit"),
-    ("inbox", "feedback_passageedit"),
 }
 
 # A plan may read a few rows it then drops (a filter on a handful of candidates); one
