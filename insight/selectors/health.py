@@ -10,6 +10,7 @@ per lead), kept so the tests can show that both give exactly the same figures.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -26,7 +27,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from feedback.models import Suggestion
-from leads.models import Lead
+from leads.models import Lead, Team
 
 from .. import figures
 from ..filters import LoopHealthFilter
@@ -261,8 +262,8 @@ def loop_health(*, filters, now=None) -> LoopHealth:
     earlier handoff: not touched, no breach; see HandoffFact); whether a lead is due is
     decided here, against `now`. Eight queries whatever the data: the weekly counts
     (the totals are their sums), the median, the disqualified leads per reason and
-    attempt count, the breaches per salesperson and agreement, and per team, the two
-    of the suggestions, and the rollup's freshness.
+    attempt count, the breaches per salesperson, team and agreement, the teams' order,
+    the two of the suggestions, and the rollup's freshness.
     """
     now = now or timezone.now()
     filterset = LoopHealthFilter(filters, queryset=Lead.objects.filter(handed_off_at__isnull=False))
@@ -344,17 +345,19 @@ def _disqualified(health: LoopHealth, dropped) -> None:
 
 
 def _breaches(health: LoopHealth, breaches) -> None:
-    """The counted breaches per salesperson and per agreement version (one grouped query,
-    in username order so that ties keep it, as in SQL) and per team (a second one, in
-    team-name order): two orders by names cannot come from one query without sorting
-    names in Python, whose order is not every database collation's."""
+    """The counted breaches per salesperson, per team and per agreement version, from one
+    grouped query in username order (so that the stable sorts by count below keep it for
+    ties, as ordering by (-n, username) in SQL did). Teams are ranked for ties by the
+    teams' names in the database's own collation (a query of the few teams), with "no
+    team" where the database puts NULL, so no name is ever compared in Python."""
     still_open = Count("pk", filter=Q(resolved_at__isnull=True))
     per_rep: dict = {}
+    per_team: dict = {}
     per_agreement: dict = {}
     for row in (
         breaches.values(
             "salesperson_id", "salesperson__first_name", "salesperson__last_name",
-            "salesperson__username", "agreement__number",
+            "salesperson__username", "team_id", "team__name", "agreement__number",
         ).annotate(n=Count("pk"), open=still_open)
         .order_by("salesperson__username", "salesperson_id")
     ):  # fmt: skip
@@ -363,18 +366,24 @@ def _breaches(health: LoopHealth, breaches) -> None:
             row["salesperson__last_name"] or "",
             row["salesperson__username"] or "",
         )
-        n, still = per_rep.get(row["salesperson_id"], (name, 0, 0))[1:]
+        _name, n, still = per_rep.get(row["salesperson_id"], (name, 0, 0))
         per_rep[row["salesperson_id"]] = (name, n + row["n"], still + row["open"])
+        team = row["team_id"]
+        label, n, still = per_team.get(team, (row["team__name"] or "(no team)", 0, 0))
+        per_team[team] = (label, n + row["n"], still + row["open"])
         number = row["agreement__number"]
         per_agreement[number] = per_agreement.get(number, 0) + row["n"]
     health.breaches_by_rep = sorted(per_rep.values(), key=lambda rep: -rep[1])
+    order = {pk: rank for rank, pk in enumerate(_team_order())}
+    order[None] = len(order) if connection.features.nulls_order_largest else -1
+    ranked = sorted(per_team.items(), key=lambda item: (-item[1][1], order[item[0]]))
+    health.breaches_by_team = [counts for _team, counts in ranked]
     health.breaches_by_agreement = sorted(
         per_agreement.items(), key=lambda item: (item[0] is None, -(item[0] or 0))
     )
-    health.breaches_by_team = [
-        (row["team__name"] or "(no team)", row["n"], row["open"])
-        for row in breaches.values("team_id", "team__name")
-        .annotate(n=Count("pk"), open=still_open)
-        .order_by("-n", "team__name")
-    ]
     health.breaches = sum(n for _name, n, _open in health.breaches_by_team)
+
+
+def _team_order() -> list[int]:
+    """Every team's id in name order, as the database sorts names (teams are few)."""
+    return list(Team.objects.order_by("name", "pk").values_list("pk", flat=True))

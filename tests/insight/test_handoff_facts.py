@@ -185,11 +185,11 @@ def test_rollup_figures_equal_request_time_figures_after_a_series_of_writes(
     assert facts() == kept
 
 
-def test_a_write_that_rolls_back_leaves_the_rollup_as_it_was(rep_a, sla, accepted_by, now):
+def test_a_write_that_rolls_back_leaves_the_rollup_as_it_was(rep_a, sla, accepted_by):
     made = accepted_by(rep_a)
     before = facts()
     with pytest.raises(RuntimeError), transaction.atomic():
-        attempt(made, rep_a, now)
+        attempt(made, rep_a, timezone.now())
         assert HandoffFact.objects.get(lead=made).first_touch is not None
         raise RuntimeError("the request failed after the attempt")
     assert facts() == before
