@@ -391,7 +391,9 @@ def _facts_write(lead_ids: list[int], facts: list[HandoffFact]) -> int:
     return len(facts)
 
 
-@transaction.atomic
+# No savepoint: called inside the caller's transaction (an attempt, a handoff), where a
+# savepoint would be two more statements on every call log for nothing to roll back to.
+@transaction.atomic(savepoint=False)
 def handoff_facts_rebuild(*, lead_ids) -> int:
     """Recompute the HandoffFact rows of these leads from their attempts and SLA
     breaches, replacing what was there; returns the rows written.

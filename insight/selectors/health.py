@@ -217,7 +217,14 @@ def request_time_loop_health(*, filters, now=None) -> LoopHealth:
 def _suggestion_flow(health: LoopHealth, start, end) -> None:
     """Suggestions raised, accepted and shipped in the period (each by its own event),
     and the median days from a shipped suggestion's first call to its going live."""
-    counts = Suggestion.objects.order_by().aggregate(
+    # Each count's rows are among the suggestions with one of the three events in the
+    # period: reading only those (an index per event, insight 0006) gives the same counts.
+    in_period = (
+        Q(created_at__gte=start, created_at__lt=end)
+        | Q(decided_at__gte=start, decided_at__lt=end)
+        | Q(shipped_at__gte=start, shipped_at__lt=end)
+    )
+    counts = Suggestion.objects.filter(in_period).order_by().aggregate(
         raised=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         accepted=Count(
             "pk",

@@ -27,7 +27,11 @@ from smarketing.immutability import purge_allowed
 # page: ceiling of SQL queries per request (session, user and navigation included).
 # Measured on 2026-12-02 (issue 19): queue 6, lead list 6, team 7, lead detail 11,
 # library 10, message 9, compare 11, call-log form 10, call-log POST 23, inbox 10,
-# loop health 14, attribution 6, bare 1.
+# loop health 14, attribution 6, bare 1. Since (measured here on 2026-12-02 at 06:10):
+# loop health 15 → 13 (its rollup: the weekly counts give the totals, the breaches in
+# one grouped query, plus the teams' order and the rollup's freshness); call-log POST
+# 23 → 25 (its attempt rebuilds the lead's loop-health row in the transaction: two
+# queries, the price of a rollup that is never behind).
 BUDGETS = {
     "queue": 12,
     "lead list, 2 filters": 12,
