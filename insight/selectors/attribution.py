@@ -162,8 +162,8 @@ def attribution_report(*, filters, page=None) -> AttributionReport:
         # The ranking is read from its rollup (VersionRank, in page order): one index
         # range instead of ranking every published version at request time.
         ranks = VersionRank.objects.filter(model=report.model, currency=report.currency)
-        if filterset.form.cleaned_data.get("message") is not None:
-            ranks = ranks.filter(message=filterset.form.cleaned_data["message"])
+        if message := filterset.form.cleaned_data.get("message"):  # an id, or "" for all
+            ranks = ranks.filter(message_id=message)
         ranks = ranks.select_related(
             "version__message", "version__stats", "version__insight_reach"
         ).order_by(*RANK_ORDER)

@@ -224,13 +224,17 @@ def _suggestion_flow(health: LoopHealth, start, end) -> None:
         | Q(decided_at__gte=start, decided_at__lt=end)
         | Q(shipped_at__gte=start, shipped_at__lt=end)
     )
-    counts = Suggestion.objects.filter(in_period).order_by().aggregate(
-        raised=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-        accepted=Count(
-            "pk",
-            filter=Q(accepted_into__isnull=False, decided_at__gte=start, decided_at__lt=end),
-        ),
-        shipped=Count("pk", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
+    counts = (
+        Suggestion.objects.filter(in_period)
+        .order_by()
+        .aggregate(
+            raised=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+            accepted=Count(
+                "pk",
+                filter=Q(accepted_into__isnull=False, decided_at__gte=start, decided_at__lt=end),
+            ),
+            shipped=Count("pk", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
+        )
     )
     health.suggestions_raised = counts["raised"]
     health.suggestions_accepted = counts["accepted"]

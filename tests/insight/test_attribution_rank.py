@@ -110,3 +110,19 @@ def test_the_page_is_read_in_rollup_order_and_says_how_fresh_it_is(
     in_tokyo = report.as_of.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f'Ranking figures as of <time datetime="{in_tokyo.isoformat()}">' in page
     assert f">{in_tokyo.day} {in_tokyo:%b %H:%M}</time>" in page
+
+
+def test_the_message_filter_ranks_that_messages_versions_and_refuses_an_unknown_one(
+    attribution_story, v1, marketer
+):
+    other = make_message(marketer, title="Approvals pitch", body=BODY)
+    mine = selectors.attribution_report(filters={"message": str(v1.message_id)}, page=1)
+    assert mine.rows and {row.version.message_id for row in mine.rows} == {v1.message_id}
+    assert [row.version.pk for row in mine.rows] == list(
+        request_time_ranking(model="linear", currency="EUR", message=v1.message).values_list(
+            "pk", flat=True
+        )
+    )
+    assert selectors.attribution_report(filters={"message": other.pk}, page=1).rows == []
+    unknown = selectors.attribution_report(filters={"message": "999999"}, page=1)
+    assert "message" in unknown.filterset.errors and unknown.rows == []
