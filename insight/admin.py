@@ -1,11 +1,12 @@
-"""Read-only admin for the aggregates: they are rebuilt from call logs and opportunities
-(insight.services), so a hand edit would be wrong and then silently overwritten."""
+"""Read-only admin for the aggregates: they are rebuilt from call logs and opportunities,
+attempts and SLA breaches (insight.services), so a hand edit would be wrong and then
+silently overwritten."""
 
 from django.contrib import admin
 
 from smarketing.admin import ReadOnlyAdmin
 
-from .models import LeadAttribution, VersionAttribution, VersionReach
+from .models import HandoffFact, LeadAttribution, VersionAttribution, VersionReach
 
 
 @admin.register(LeadAttribution)
@@ -33,3 +34,12 @@ class VersionReachAdmin(ReadOnlyAdmin):
                     "updated_at"]  # fmt: skip
     list_select_related = ["version__message"]
     search_fields = ["version__message__title"]
+
+
+@admin.register(HandoffFact)
+class HandoffFactAdmin(ReadOnlyAdmin):
+    list_display = ["lead", "handed_off_at", "first_touch", "breached", "updated_at"]
+    list_filter = ["breached"]
+    list_select_related = ["lead"]
+    raw_id_fields = ["lead"]
+    search_fields = ["lead__email"]

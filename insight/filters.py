@@ -10,7 +10,7 @@ from django.utils import timezone
 from leads.models import DisqualificationReason, Lead, LeadList, Opportunity, Team
 from leads.selectors import lead_sources
 from messaging.models import MessageVersion, Persona
-from smarketing.forms import ID_LIMIT
+from smarketing.forms import ID_LIMIT, FastSelect
 
 from .models import AttributionModel
 
@@ -59,9 +59,14 @@ class AttributionFilter(django_filters.FilterSet):
         method=_keep,
         empty_label=None,
         label="Attribution model",
+        widget=FastSelect,
     )
     currency = django_filters.ChoiceFilter(
-        choices=Opportunity.Currency.choices, method=_keep, empty_label=None, label="Currency"
+        choices=Opportunity.Currency.choices,
+        method=_keep,
+        empty_label=None,
+        label="Currency",
+        widget=FastSelect,
     )
     # A title search, not a drop-down of every message (the inbox's choice): with 2,000
     # messages the list alone cost most of the page and was no use to pick from. A link
@@ -140,13 +145,19 @@ class LoopHealthFilter(_PeriodFields):
         field_name="owner__team_membership__team",
         empty_label="All teams",
         label="Team",
+        widget=FastSelect,
     )
     persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.only("pk", "name"), empty_label="All personas"
+        queryset=Persona.objects.only("pk", "name"), empty_label="All personas", widget=FastSelect
     )
-    source = django_filters.ChoiceFilter(choices=_sources, empty_label="All sources")
+    source = django_filters.ChoiceFilter(
+        choices=_sources, empty_label="All sources", widget=FastSelect
+    )
     lead_list = django_filters.ModelChoiceFilter(
-        queryset=LeadList.objects.only("pk", "name"), empty_label="All lists", label="Lead list"
+        queryset=LeadList.objects.only("pk", "name"),
+        empty_label="All lists",
+        label="Lead list",
+        widget=FastSelect,
     )
 
     class Meta:

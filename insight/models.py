@@ -10,9 +10,12 @@ Attribution is read from two levels so that pages never touch call logs:
   model-free counts): the rollups the attribution page reads, recomputed for the
   versions a lead rebuild touched.
 
-Loop-health figures need no table of their own: they read Lead's denormalized columns
-(handed_off_at, first_touch_at, first_touch_due_at, attempt_count, disqualified_at),
-SlaBreach and Suggestion directly; see insight.selectors for the indexes they use.
+Loop health reads one narrow row per handed-off lead (HandoffFact): the two figures of
+the lead's current handoff that need other tables (its first touch, from the attempts;
+whether it has a counted breach, from the SLA breaches), so that the page aggregates
+leads joined to these rows instead of running two correlated subqueries per lead. The
+rest (deadline, status, reason, attempt count, the filters) is read from the lead
+itself, where the services keep it. Suggestions are counted from feedback's rows.
 """
 
 from django.db import models
@@ -176,3 +179,39 @@ class VersionRank(models.Model):
 
     def __str__(self):
         return f"{self.version_id} {self.model} {self.currency}: {self.won_revenue}"
+
+
+class HandoffFact(models.Model):
+    """A lead's current handoff as loop health counts it (docs/figures.md): its first
+    touch (insight.figures rule 2: the earliest attempt at or after the handoff) and
+    whether it has a counted SLA breach (rule 4), for the handoff at `handed_off_at`.
+
+    Rebuilt, never incremented, by insight.services.handoff_facts_rebuild in the
+    transaction of every write that changes them: an attempt logged (which also resolves
+    the open breaches), a breach recorded by the scan, a handoff or a release from the
+    backlog; the nightly insight rebuild recomputes every row. A row describes only the
+    handoff at its `handed_off_at`: the page joins it on the lead's current handoff time,
+    so a row left from an earlier handoff (or no row) reads as "not touched, no breach",
+    which is what a handoff that no attempt or breach has rebuilt yet is. What depends
+    on the clock (due: the deadline has passed) is decided at request time from the
+    lead's deadline.
+    """
+
+    lead = models.OneToOneField(
+        "leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="handoff_fact"
+    )
+    handed_off_at = models.DateTimeField()
+    first_touch = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The page's period, read alongside the leads' own handoff index.
+            models.Index(fields=["handed_off_at"], name="handoff_fact_handed_idx"),
+            # The freshness line: the newest rebuild is the index's last entry.
+            models.Index(fields=["updated_at"], name="handoff_fact_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"Handoff of lead {self.lead_id} at {self.handed_off_at:%Y-%m-%d %H:%M}"

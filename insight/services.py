@@ -1,4 +1,5 @@
-"""Writes of the insight app: rebuilding the attribution aggregates.
+"""Writes of the insight app: rebuilding the attribution aggregates and loop health's
+handoff facts (the second part of this module).
 
 Everything here is a rebuild from the source rows (call logs, opportunities), never an
 increment, so every function is idempotent: a retried or duplicated task, or the
@@ -31,8 +32,10 @@ from feedback.models import CallLog, VersionStats
 from leads.models import Lead, Opportunity
 from messaging.models import MessageVersion
 
+from . import figures
 from .models import (
     AttributionModel,
+    HandoffFact,
     LeadAttribution,
     VersionAttribution,
     VersionRank,
@@ -353,3 +356,81 @@ def _refresh_all_rollups() -> int:
     for start in range(0, len(others), 200):
         version_ranks_refresh(version_ids=others[start : start + 200])
     return len(used)
+
+
+# --- Loop health: one HandoffFact per handed-off lead --------------------------------------
+
+
+def _facts_of(leads) -> list[HandoffFact]:
+    """The HandoffFact rows (unsaved) of these leads' current handoffs, computed by the
+    request-time definitions themselves (insight.figures rules 2 and 4), so the rollup
+    and the old computation cannot drift apart."""
+    rows = (
+        figures.with_first_touch(leads.filter(handed_off_at__isnull=False))
+        .annotate(breached=figures.has_counted_breach())
+        .values_list("pk", "handed_off_at", "first_touch", "breached")
+    )
+    return [
+        HandoffFact(lead_id=pk, handed_off_at=handed, first_touch=first, breached=breached)
+        for pk, handed, first, breached in rows
+    ]
+
+
+def _facts_write(lead_ids: list[int], facts: list[HandoffFact]) -> int:
+    kept = {fact.lead_id for fact in facts}
+    gone = [lead_id for lead_id in lead_ids if lead_id not in kept]
+    if gone:
+        # No longer handed off (waiting in the backlog): nothing for loop health to count.
+        HandoffFact.objects.filter(lead_id__in=gone).delete()
+    HandoffFact.objects.bulk_create(
+        facts,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["handed_off_at", "first_touch", "breached", "updated_at"],
+    )
+    return len(facts)
+
+
+# No savepoint: called inside the caller's transaction (an attempt, a handoff), where a
+# savepoint would be two more statements on every call log for nothing to roll back to.
+@transaction.atomic(savepoint=False)
+def handoff_facts_rebuild(*, lead_ids) -> int:
+    """Recompute the HandoffFact rows of these leads from their attempts and SLA
+    breaches, replacing what was there; returns the rows written.
+
+    Called inside the transaction of every write that changes them (insight.signals:
+    an attempt logged and the breaches it resolved, a breach recorded, a handoff or a
+    backlog release), so the page never reads a figure older than the leads. The leads
+    are read FOR NO KEY UPDATE, in id order, in the same query: a breach scan and an
+    attempt on one lead then rebuild one after the other, the second reading what the
+    first committed (the attempt's own service already holds the lead's lock). Two
+    queries whatever the number of leads.
+    """
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return 0
+    leads = Lead.objects.filter(pk__in=ids).select_for_update(no_key=True, of=("self",))
+    facts = _facts_of(leads.order_by("pk"))
+    return _facts_write(ids, facts)
+
+
+def handoff_facts_rebuild_all(*, batch_size: int = 5000) -> int:
+    """Recompute every HandoffFact from the attempts and breaches: for an existing
+    database, seed data, and the nightly safety net (an attempt deleted in the admin or
+    a handoff time set by hand sends no signal). Leads in id ranges of `batch_size`,
+    each range its own transaction; rows of leads no longer handed off are dropped.
+    Returns the rows written."""
+    written = 0
+    handed = Lead.objects.filter(handed_off_at__isnull=False).order_by("pk")
+    after = 0
+    while True:
+        ids = list(handed.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        with transaction.atomic():
+            leads = Lead.objects.filter(pk__gte=ids[0], pk__lte=ids[-1])
+            locked = leads.select_for_update(no_key=True, of=("self",)).order_by("pk")
+            written += _facts_write([], _facts_of(locked))
+        after = ids[-1]
+    HandoffFact.objects.filter(lead__handed_off_at__isnull=True).delete()
+    return written

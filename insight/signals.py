@@ -1,23 +1,49 @@
-"""Receivers that keep the attribution aggregates current.
+"""Receivers that keep the attribution aggregates and loop health's handoff facts current.
 
 The other apps send plain signals from their services (feedback: a call was counted;
-leads: an opportunity was created or closed) and know nothing of insight. Each
-receiver enqueues the rebuild of that one lead through the transactional outbox: the
-task is sent after the sender's transaction commits (so it reads committed rows, and a
-rolled-back write enqueues nothing) and survives a broker outage.
+leads: an opportunity was created or closed, a handoff's clock or touches changed; the
+breach scan's "sla.breached" domain event) and know nothing of insight.
+
+Attribution: each receiver enqueues the rebuild of that one lead through the
+transactional outbox: the task is sent after the sender's transaction commits (so it
+reads committed rows, and a rolled-back write enqueues nothing) and survives a broker
+outage.
+
+Loop health: the leads' HandoffFact rows are rebuilt at once, inside the sender's
+transaction (two queries), so they commit or roll back with the write and the page is
+never behind the leads. The signals are sent after the write is complete (an attempt's
+resolving of the open breaches included), which Django's post_save is not.
 """
 
 from smarketing import outbox
+from smarketing.events import domain_event
 
 
 def connect() -> None:
     from feedback.services import call_logs_processed
-    from leads.services import opportunity_changed
+    from leads.services import handoff_clock_changed, opportunity_changed
     from messaging.services import version_published
 
     call_logs_processed.connect(_call_logs_processed, dispatch_uid="insight-call-logs-processed")
     opportunity_changed.connect(_opportunity_changed, dispatch_uid="insight-opportunity-changed")
     version_published.connect(_version_published, dispatch_uid="insight-version-published")
+    handoff_clock_changed.connect(_handoff_clock_changed, dispatch_uid="insight-handoff-clock")
+    domain_event.connect(_domain_event, dispatch_uid="insight-domain-event")
+
+
+def _handoff_clock_changed(sender, lead_ids, **kwargs):
+    from .services import handoff_facts_rebuild
+
+    handoff_facts_rebuild(lead_ids=lead_ids)
+
+
+def _domain_event(sender, name, payload, **kwargs):
+    # A breach recorded by the scan counts against its lead's handoff (rule 4); its
+    # resolving by an attempt comes with that attempt's handoff_clock_changed.
+    if name == "sla.breached":
+        from .services import handoff_facts_rebuild
+
+        handoff_facts_rebuild(lead_ids=[payload["lead"]])
 
 
 def _enqueue(lead_id: int) -> None:

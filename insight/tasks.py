@@ -19,8 +19,11 @@ def leads_attribution_rebuild_task(lead_ids: list[int]) -> int:
 
 @shared_task
 def attribution_rebuild_all_task() -> dict:
-    """Nightly safety net: rebuild every aggregate from the source rows."""
-    return services.attribution_rebuild_all()
+    """Nightly safety net: rebuild every aggregate from the source rows (attribution,
+    and loop health's handoff facts)."""
+    result = services.attribution_rebuild_all()
+    result["handoff_facts"] = services.handoff_facts_rebuild_all()
+    return result
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

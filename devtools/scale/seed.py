@@ -502,11 +502,12 @@ def scale_seed(*, sizes: Sizes, out=None, password: str, analyze: bool = True) -
     progress.end()
 
     # 9. Insight rollups -----------------------------------------------------------------
-    progress.begin("attribution rollups", 1)
-    from insight.services import attribution_rebuild_all
+    progress.begin("insight rollups", 1)
+    from insight.services import attribution_rebuild_all, handoff_facts_rebuild_all
 
     result = attribution_rebuild_all(batch_size=5000)
     counts["attribution_rows"] = result["rows"]
+    counts["handoff_facts"] = handoff_facts_rebuild_all()
     # The tables the rebuilds just filled.
     if analyze:
         tables_analyze()

@@ -8,13 +8,15 @@ Attribution reads only the rollup tables (VersionAttribution, VersionReach) and 
 feedback engine's VersionStats, never call logs, so its cost follows the number of
 versions, not of calls.
 
-Loop health reads Lead, its first attempt after handoff, SlaBreach and Suggestion with grouped
-aggregates. The indexes it leans on: `insight_lead_handoff_idx` (Lead.handed_off_at,
-added by insight's migration 0002 because this is the page that filters on it),
-`lead_source_idx` for the source list, SlaBreach's `breach_team_idx` /
-`breach_rep_idx`, and suggestion status indexes. Medians are exact: a count, then the
-middle one or two rows of the sorted set (LIMIT 2 OFFSET n/2), which every database
-does without shipping rows to Python.
+Loop health reads Lead joined to its HandoffFact row (the first touch and counted breach
+of its current handoff, kept by insight.services), SlaBreach and Suggestion with grouped
+aggregates, never a subquery per lead. The indexes it leans on: `insight_lead_handoff_idx`
+(Lead.handed_off_at, added by insight's migration 0002 because this is the page that
+filters on it) and `handoff_fact_handed_idx` for the period, the lead source skip scan
+for the source list, SlaBreach's unique (lead, due_at) for the cohort's breaches, and
+suggestion status indexes. Medians are exact: a count, then the middle one or two rows
+of the sorted set (LIMIT 2 OFFSET n/2), which every database does without shipping rows
+to Python.
 """
 
 from .attribution import PAGE_SIZE, AttributionReport, VersionFigures, attribution_report

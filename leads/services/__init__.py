@@ -50,7 +50,13 @@ from .intake import LEAD_CREATE_FIELDS, lead_create, lead_qualify
 from .opportunities import opportunity_changed, opportunity_close, opportunity_create
 from .plays import play_archive, play_create, play_delete, play_update
 from .recommend import play_recommendation, recommendation_shown
-from .sla import _next_step_due, sla_breaches_scan, sla_policies, sla_policy_for
+from .sla import (
+    _next_step_due,
+    handoff_clock_changed,
+    sla_breaches_scan,
+    sla_policies,
+    sla_policy_for,
+)
 from .work import attempt_log, lead_disqualify, lead_reassign, lead_recycle
 
 __all__ = [
@@ -78,6 +84,7 @@ __all__ = [
     "attempt_log",
     "disqualify_check",
     "handoff_accept",
+    "handoff_clock_changed",
     "lead_create",
     "lead_disqualify",
     "lead_handoff",

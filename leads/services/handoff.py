@@ -26,7 +26,7 @@ from ..policies import AgreementPolicy, HandoffPolicy, LeadPolicy, MarketingPoli
 from .agreement import terms_in_force
 from .capacity import team_capacity
 from .recommend import play_recommendation
-from .sla import _next_step_due, sla_policy_for
+from .sla import _next_step_due, handoff_clock_changed, sla_policy_for
 
 
 class HandoffAlreadyTaken(ValidationError):
@@ -228,6 +228,7 @@ def lead_handoff(
     _start_clocks(delivered, recipients, [by_lead[lead.pk] for lead in delivered], terms, now)
     Lead.objects.bulk_update(locked, HANDOFF_LEAD_FIELDS)
     Handoff.objects.bulk_create(handoffs)
+    handoff_clock_changed.send(sender=Handoff, lead_ids=[lead.pk for lead in locked])
     audit_record_many(
         actor=user,
         action="lead.handoff",
@@ -370,6 +371,7 @@ def _release(team, batch, terms, now) -> int:
     _start_clocks(leads, recipients, batch, terms, now)
     Lead.objects.bulk_update(leads, HANDOFF_LEAD_FIELDS)
     Handoff.objects.bulk_update(batch, ["to_user", "handed_off_at", "status"])
+    handoff_clock_changed.send(sender=Handoff, lead_ids=[lead.pk for lead in leads])
     by_sender: dict = {}
     for handoff, lead, recipient in zip(batch, leads, recipients, strict=True):
         by_sender.setdefault(handoff.from_user_id, []).append((handoff, lead, recipient))

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -31,6 +32,13 @@ from ..models import (
     TeamMembership,
 )
 from .agreement import agreement_in_force, terms_in_force
+
+# kwargs: lead_ids. Sent inside the transaction, after the write, when what counts as
+# the first touch of these leads' current handoff may have changed: an attempt was logged
+# (and the open breaches it resolved), or a handoff started the clock (a handoff, a
+# release from the backlog). insight keeps loop health's rollup with it; the breach scan
+# says so with the "sla.breached" event.
+handoff_clock_changed = Signal()
 
 
 def sla_policies() -> Terms:

@@ -28,7 +28,13 @@ from ..policies import LeadPolicy, role_decision
 from .agreement import agreement_in_force, terms_in_force
 from .attention import disqualification_burst_notify
 from .handoff import backlog_release_soon
-from .sla import _next_step_due, done_step_ids, sla_policy_for, step_fulfilled_by
+from .sla import (
+    _next_step_due,
+    done_step_ids,
+    handoff_clock_changed,
+    sla_policy_for,
+    step_fulfilled_by,
+)
 
 
 @transaction.atomic
@@ -113,6 +119,7 @@ def _attempt_create(*, lead, user, policy, channel, outcome, note, occurred_at) 
     # after the scan ran) proves the breach was a false alarm, and resolves it at the call's
     # time, which the figures read as "not a breach" (docs/figures.md).
     SlaBreach.objects.filter(lead=lead, resolved_at__isnull=True).update(resolved_at=occurred_at)
+    handoff_clock_changed.send(sender=Attempt, lead_ids=[lead.pk])
     return attempt
 
 

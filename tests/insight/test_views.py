@@ -117,7 +117,7 @@ def _grow(rep_a, rep_b, v1, v2, accepted_by, call, deal, times):
         LeadFactory()
 
 
-@pytest.mark.parametrize("page, budget", [("insight:attribution", 9), ("insight:loop_health", 17)])
+@pytest.mark.parametrize("page, budget", [("insight:attribution", 9), ("insight:loop_health", 15)])
 def test_query_count_does_not_grow_with_the_data(
     client_for, marketer, attribution_story, loop_story, rep_a, rep_b, v1, v2, accepted_by,
     call, deal, django_assert_max_num_queries, page, budget,

@@ -41,8 +41,8 @@ pytestmark = pytest.mark.skipif(
 BIG_TABLES = {
     "leads_lead", "leads_attempt", "leads_handoff", "leads_slabreach", "leads_opportunity",
     "feedback_calllog", "feedback_calllog_objections", "feedback_passageedit",
-    "insight_leadattribution", "feedback_notification", "django_session",
-    "smarketing_outboxmessage",
+    "insight_leadattribution", "insight_handofffact", "feedback_notification",
+    "django_session", "smarketing_outboxmessage",
 }  # fmt: skip
 
 # The one big table a page may read whole, and why. The inbox's objection-gaps panel
