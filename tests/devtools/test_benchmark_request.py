@@ -56,3 +56,16 @@ def test_it_times_the_bare_page_without_each_middleware():
     assert "csp.middleware.CSPMiddleware" in out or "smarketing.middleware.CSPMiddleware" in out
     assert "SessionMiddleware" not in out  # the page cannot do without it
     assert "errors: 0" in out
+
+
+def test_a_timed_request_reaches_the_page_as_through_the_tls_proxy_with_its_query():
+    from django.core.handlers.wsgi import WSGIRequest
+
+    from devtools.management.commands.benchmark_request import environ_for
+
+    request = WSGIRequest(environ_for("/insight/attribution/?model=last&page=2", "a=b"))
+    # Over https: a production-like run (SECURE_SSL_REDIRECT on) times the page itself,
+    # not a 301 to it (found timing the attribution page with DEBUG off).
+    assert request.is_secure()
+    assert request.path == "/insight/attribution/"
+    assert request.GET["model"] == "last" and request.GET["page"] == "2"

@@ -42,18 +42,23 @@ ESSENTIAL = {
 
 
 def environ_for(path: str, cookie: str) -> dict:
+    """A GET of `path` (with its query string, if any) as it reaches Django behind the
+    TLS-terminating proxy production runs behind: over https, so that a production-like
+    run (DEBUG off, SECURE_SSL_REDIRECT on) times the page, not a redirect to it."""
+    path_info, _, query = path.partition("?")
     return {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
+        "SERVER_PORT": "443",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",  # what the proxy says (SECURE_PROXY_SSL_HEADER)
         "HTTP_COOKIE": cookie,
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
+        "wsgi.url_scheme": "https",
         "wsgi.errors": io.StringIO(),
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
