@@ -391,7 +391,10 @@ def lead_recycle(request, pk):
 @require_GET
 @role_required(SALES_MANAGER)
 def team(request):
-    teams = selectors.managed_teams(request.user)
+    # The teams read once, here: the page's queries then name their ids, which the
+    # planner sizes right without statistics (as a subquery it once read every breach,
+    # tests/smarketing/test_query_plans.py), and the heading needs them anyway.
+    teams = list(selectors.managed_teams(request.user))
     members = selectors.team_members(teams=teams)
     filterset, queryset = selectors.team_leads(user=request.user, teams=teams, filters=request.GET)
     template = template_for(request, "leads/team.html", "team-leads")
