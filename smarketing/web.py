@@ -29,15 +29,11 @@ class IdsFirstPaginator(Paginator):
     so the first page keeps the plain way."""
 
     def page(self, number):
-        number = self.validate_number(number)
-        if number == 1:
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        page = super().page(number)  # the page's slice of the list, not read yet
+        if page.number > 1:
+            ids = list(page.object_list.values_list("pk", flat=True))
+            page.object_list = self.object_list.filter(pk__in=ids)
+        return page
 
 
 class IdsInSubqueryPaginator(Paginator):
@@ -48,13 +44,9 @@ class IdsInSubqueryPaginator(Paginator):
     read all 20,000 accounts (a hash join) to show 25 of them."""
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        page = super().page(number)  # the page's slice of the list, not read yet
+        page.object_list = self.object_list.filter(pk__in=page.object_list.values("pk"))
+        return page
 
 
 def page_of(request, queryset, *, per_page: int | None = None, paginator=Paginator):
