@@ -257,39 +257,32 @@ def team_offers_shown(*, user, limit: int | None = OFFERS_SHOWN) -> TeamOffers:
     """The oldest `limit` team offers (None: all of them) and how many there are, in one
     query (the count is a window over the offers, read before the limit). A big team
     has a hundred offers or more: listed whole, with a form and an age each, they were a
-    third of the queue's time."""
-    return _offer_rows(team_offers(user=user).annotate(total=Window(Count("pk"))), limit)
+    third of the queue's time.
 
-
-def team_offer_rows(*, user) -> list[OfferRow]:
-    """Every team offer with what the queue shows of it (see _offer_rows)."""
-    return _offer_rows(team_offers(user=user), None).rows
-
-
-def _offer_rows(queryset, limit) -> TeamOffers:
-    """Offers as plain values: four model rows each (handoff, lead, account, user) cost
+    Offers as plain values: four model rows each (handoff, lead, account, user) cost
     more to load than the queue's own page of leads."""
     accept_url = url_maker("leads:handoff_accept")
     now = timezone.now()
-    with_total = "total" in queryset.query.annotations
-    values = queryset.values_list(
-        "pk",
-        "lead__first_name",
-        "lead__last_name",
-        "lead__email",
-        "lead__account__name",
-        "play_id",
-        "play__name",
-        "from_user__username",
-        "from_user__first_name",
-        "from_user__last_name",
-        "handed_off_at",
-        *(["total"] if with_total else []),
+    values = (
+        team_offers(user=user)
+        .annotate(total=Window(Count("pk")))
+        .values_list(
+            "pk",
+            "lead__first_name",
+            "lead__last_name",
+            "lead__email",
+            "lead__account__name",
+            "play_id",
+            "play__name",
+            "from_user__username",
+            "from_user__first_name",
+            "from_user__last_name",
+            "handed_off_at",
+            "total",
+        )
     )
-    if limit is not None:
-        values = values[:limit]
-    rows = list(values)
-    total = rows[0][-1] if with_total and rows else len(rows)
+    rows = list(values if limit is None else values[:limit])
+    total = rows[0][-1] if rows else 0
     return TeamOffers([
         OfferRow(
             pk=pk,
@@ -305,8 +298,13 @@ def _offer_rows(queryset, limit) -> TeamOffers:
             accept_url=accept_url(pk),
         )
         for (pk, first, last, email, account, play_id, play_name, username, from_first,
-             from_last, handed_off_at, *_total) in rows
+             from_last, handed_off_at, _total) in rows
     ], total)  # fmt: skip
+
+
+def team_offer_rows(*, user) -> list[OfferRow]:
+    """Every team offer with what the queue shows of it (team_offers_shown)."""
+    return team_offers_shown(user=user, limit=None).rows
 
 
 # Ids in reverse()'s place: digits, so that every <int:...> converter accepts them.
