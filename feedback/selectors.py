@@ -289,12 +289,11 @@ def _quotes_of(
         latest = {s.pk: s.quote_call_ids[:per] for s in suggestions if s.quote_call_ids}
     wanted = {pk for ids in latest.values() for pk in ids} - set(known)
     calls = dict(known)
-    if not wanted:
-        return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
-    calls |= CallLog.objects.select_related("salesperson").only(
-        "quote", "salesperson", "salesperson__username", "salesperson__first_name",
-        "salesperson__last_name",
-    ).in_bulk(wanted)  # fmt: skip
+    if wanted:
+        calls |= CallLog.objects.select_related("salesperson").only(
+            "quote", "salesperson", "salesperson__username", "salesperson__first_name",
+            "salesperson__last_name",
+        ).in_bulk(wanted)  # fmt: skip
     return {sid: [calls[pk] for pk in ids if pk in calls] for sid, ids in latest.items()}
 
 
