@@ -45,6 +45,7 @@ compares (an HMAC of the password under SECRET_KEY, what the session already hol
 the password field is deferred (read from the database if a page needs it).
 """
 
+import functools
 import logging
 import secrets
 import time
@@ -91,14 +92,9 @@ def _layout() -> tuple[str, tuple[str, ...]]:
     return f"person:{digest}:", names
 
 
-_LAYOUT: tuple[str, tuple[str, ...]] | None = None
-
-
+@functools.cache
 def _prefix_and_fields() -> tuple[str, tuple[str, ...]]:
-    global _LAYOUT
-    if _LAYOUT is None:
-        _LAYOUT = _layout()
-    return _LAYOUT
+    return _layout()  # once per process: settings and models are fixed by then
 
 
 def stamp_key(user_id) -> str:
@@ -133,7 +129,7 @@ class Prefetch:
 
     def user(self):
         """The person from a current snapshot, or None (read the database)."""
-        if self.stamp is None or self.snapshot is None or not _trusted():
+        if self.stamp is None or self.snapshot is None or not cache_trusted():
             return None
         tag, values, role_bits, session_hash = self.snapshot
         if tag != self.stamp:
@@ -145,7 +141,7 @@ class Prefetch:
         snapshot stored after the read is tagged with a stamp older than the read. When
         another request or a write sets one meanwhile, nothing is stored this time."""
         self.storable = False
-        if not _trusted():
+        if not cache_trusted():
             return
         if self.stamp is None:
             token = secrets.token_hex(8)
@@ -159,7 +155,7 @@ class Prefetch:
 
     def store(self, user, role_bits: int) -> None:
         """Keep `user`, just read from the database, as the person's snapshot."""
-        if not self.storable or not _trusted():
+        if not self.storable or not cache_trusted():
             return
         values = tuple(getattr(user, name) for name in _prefix_and_fields()[1])
         snapshot = (self.stamp, values, role_bits, user.get_session_auth_hash())
@@ -169,14 +165,10 @@ class Prefetch:
             logger.warning("Session cache unreachable; the person was not cached")
 
 
-def _trusted() -> bool:
-    return time.monotonic() >= _distrust_until
-
-
 def cache_trusted() -> bool:
     """False for a while after this process failed to delete something from the cache
     (a person's stamp, a signed-out session's copy): until then it reads the database."""
-    return _trusted()
+    return time.monotonic() >= _distrust_until
 
 
 def cache_missed_a_delete(seconds: float) -> None:
