@@ -125,17 +125,7 @@ def request_time_loop_health(*, filters, now=None) -> LoopHealth:
     """The figures of `loop_health` computed from the source rows at request time, with
     two correlated subqueries per lead (first touch, counted breach): what the page did
     before the HandoffFact rollup, kept as the reference the rollup is tested against.
-
-    The loop's figures for leads handed off in the period (and the other filters),
-    with the definitions of insight.figures (docs/figures.md), so that the within-SLA
-    share and the breach count are about the same leads and cannot contradict each other.
-
-    Follow-up rate: of the due leads (deadline passed, or touched), the share first
-    touched by the deadline with no counted breach. Leads still inside their window are
-    left out: they have not had their chance yet. Time to first touch: handoff to the
-    first attempt at or after it (a recycled lead's earlier touch does not count for its
-    new handoff). Breaches: the counted breaches of these leads' current handoffs.
-    """
+    The figures and their definitions are loop_health's (its docstring)."""
     now = now or timezone.now()
     filterset = LoopHealthFilter(filters, queryset=Lead.objects.filter(handed_off_at__isnull=False))
     health = LoopHealth(filterset=filterset)
